@@ -1,0 +1,97 @@
+"""The graph store interface. Backends implement `run`; everything else is shared.
+
+Callers use the named operations below, never raw Cypher, so the statements stay in
+`graph/queries.py` (common subset) and `graph/store/dialects.py` (per backend).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph import queries
+
+
+@dataclass(frozen=True)
+class GraphStoreConfig:
+    """Plain configuration handed down from the entry point's settings."""
+
+    data_dir: Path
+    graph_name: str = "wikigraph"
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str = "neo4j"
+
+
+class GraphStore(ABC):
+    """Operations on the knowledge graph, identical across backends."""
+
+    backend: str = "abstract"
+
+    @abstractmethod
+    def run(self, name: str, statement: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one statement; return rows as plain dicts. Raise GraphStoreError naming `name` on failure."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes if missing (idempotent)."""
+
+    @abstractmethod
+    def health(self) -> dict[str, Any]:
+        """Backend name, state ("ok" or an error) and where it lives."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (and stop an embedded server this process started)."""
+
+    def _named(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.run(name, queries.STATEMENTS[name], params)
+
+    def upsert_sources(self, rows: list[dict[str, Any]]) -> None:
+        """rows: {id, props: {name, feed_url, tier, domains, url}}"""
+        if rows:
+            self._named("UPSERT_SOURCES", {"rows": rows})
+
+    def upsert_notes(self, rows: list[dict[str, Any]]) -> None:
+        """rows: {id, source_id, props: {...note properties}}; links each note to its source."""
+        if rows:
+            self._named("UPSERT_NOTES", {"rows": rows})
+
+    def delete_notes(self, ids: list[str]) -> None:
+        if ids:
+            self._named("DELETE_NOTES", {"ids": list(ids)})
+
+    def get_note(self, note_id: str) -> dict[str, Any] | None:
+        rows = self._named("GET_NOTE", {"id": note_id})
+        return _note_row(rows[0]) if rows else None
+
+    def get_notes(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        rows = self._named("GET_NOTES_BY_IDS", {"ids": list(ids)}) if ids else []
+        return {row["note"]["id"]: _note_row(row) for row in rows}
+
+    def note_hashes(self) -> dict[str, str]:
+        return {row["id"]: row["content_hash"] for row in self._named("NOTE_HASHES")}
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = {row["label"]: row["count"] for row in self._named("COUNT_NODES_BY_LABEL")}
+        edges = {row["type"]: row["count"] for row in self._named("COUNT_EDGES_BY_TYPE")}
+        return {"nodes": nodes, "edges": edges}
+
+    def published_pairs(self) -> list[tuple[str, str]]:
+        return [(row["source_id"], row["note_id"]) for row in self._named("PUBLISHED_PAIRS")]
+
+    def ping(self) -> bool:
+        return self._named("PING")[0]["ok"] == 1
+
+    def delete_all(self) -> None:
+        self._named("DELETE_ALL")
+
+
+def _note_row(row: dict[str, Any]) -> dict[str, Any]:
+    note = dict(row["note"])
+    note["source_id"] = row.get("source_id")
+    note["source_name"] = row.get("source_name")
+    return note

@@ -1,0 +1,85 @@
+"""The Markdown vault on disk: the source of truth. Atomic writes, front matter, page paths."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+NOTES_DIR = "notes"
+RAW_DIR = "raw/rss"
+
+
+def atomic_write_text(path: Path, text: str) -> bool:
+    """Write `text` to `path` via a temp file + rename. Returns False (and writes nothing) if unchanged."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def dump_front_matter(meta: dict[str, Any]) -> str:
+    body = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{body}---\n"
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, body, line number where the body starts). No front matter → ({}, text, 1)."""
+    if not text.startswith("---\n"):
+        return {}, text, 1
+    end = text.find("\n---\n", 4)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise ValueError("front matter opened with '---' but never closed")
+    meta = yaml.safe_load(text[4:end]) or {}
+    if not isinstance(meta, dict):
+        raise ValueError("front matter is not a mapping")
+    body_start = end + len("\n---\n")
+    return meta, text[body_start:], text[:body_start].count("\n") + 1
+
+
+@dataclass(frozen=True)
+class Vault:
+    """Paths inside `wiki_content/`. Holds no open resources."""
+
+    root: Path
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.root / NOTES_DIR
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / RAW_DIR
+
+    @property
+    def sources_file(self) -> Path:
+        return self.root / "sources.yaml"
+
+    def note_path(self, note_id: str) -> Path:
+        return self.notes_dir / f"{note_id}.md"
+
+    def relative(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def note_paths(self) -> list[Path]:
+        return sorted(self.notes_dir.glob("*.md")) if self.notes_dir.exists() else []
+
+    def raw_paths(self) -> list[Path]:
+        return sorted(self.raw_dir.glob("*.md")) if self.raw_dir.exists() else []

@@ -1,0 +1,1 @@
+"""The HTTP API, web pages, CLI and settings assembly."""

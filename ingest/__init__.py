@@ -1,0 +1,1 @@
+"""Feeds in, vault pages out: sources, fetching, parsing, summarising, linking."""

@@ -42,9 +42,9 @@ OPTIONAL MATCH (s:Source)-[:PUBLISHED]->(n)
 RETURN n {.*} AS note, s.id AS source_id, s.name AS source_name
 """
 
-NOTE_HASHES = """
+NOTE_PAGE_HASHES = """
 MATCH (n:Note)
-RETURN n.id AS id, n.content_hash AS content_hash
+RETURN n.id AS id, n.page_hash AS page_hash
 """
 
 COUNT_NODES_BY_LABEL = """

@@ -72,8 +72,9 @@ class GraphStore(ABC):
         rows = self._named("GET_NOTES_BY_IDS", {"ids": list(ids)}) if ids else []
         return {row["note"]["id"]: _note_row(row) for row in rows}
 
-    def note_hashes(self) -> dict[str, str]:
-        return {row["id"]: row["content_hash"] for row in self._named("NOTE_HASHES")}
+    def note_page_hashes(self) -> dict[str, str]:
+        """Hash of each note's file as last synced: how sync tells changed pages from unchanged ones."""
+        return {row["id"]: row["page_hash"] for row in self._named("NOTE_PAGE_HASHES")}
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes = {row["label"]: row["count"] for row in self._named("COUNT_NODES_BY_LABEL")}

@@ -1,0 +1,38 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import health, notes, search
+from api.services import Services
+from api.settings import Settings
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. With `services`, the caller owns them (and closes them); otherwise the app opens and closes its own."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        owned = services is None
+        app.state.services = services or Services.open(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="wikigraph",
+        version="0.1.0",
+        summary="Graph-aware search over a wiki of AI-research notes",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (health.router, search.router, notes.router):
+        app.include_router(router)
+    return app

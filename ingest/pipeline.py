@@ -1,0 +1,179 @@
+"""The ingest job: refresh every source, summarise what is new or changed, project it.
+
+Notes are derived from raw posts by content hash, so the rule "a raw post whose note is missing
+or older than the post gets (re)summarised" also recovers from a crash between the two writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from graph.embed import Embedder
+from graph.model import Note, SourceRecord
+from graph.notes_md import render_note
+from graph.store.base import GraphStore
+from graph.sync import SyncReport, sync_note, sync_vault
+from graph.vault import Vault, atomic_write_text, split_front_matter
+from graph.vectors import VectorIndex
+from ingest.fetch import Fetcher
+from ingest.posts import RawPost, parse_raw_post
+from ingest.refresh import RefreshResult, refresh_source
+from ingest.sources import Source
+from ingest.summarize.base import RelatedNote, Summarizer, SummaryContext
+from ingest.summarize.text import markdown_to_paragraphs
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+RELATED_CANDIDATES = 6
+
+
+@dataclass
+class Projection:
+    """The stores a pipeline writes to, opened by the entry point."""
+
+    vault: Vault
+    store: GraphStore
+    index: VectorIndex
+    embedder: Embedder
+
+
+@dataclass
+class IngestReport:
+    refreshed: list[RefreshResult] = field(default_factory=list)
+    notes_written: list[str] = field(default_factory=list)
+    sync: SyncReport | None = None
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {result.source_id: result.error for result in self.refreshed if result.error}
+
+    @property
+    def wrote_anything(self) -> bool:
+        new_raw = any(result.new or result.changed for result in self.refreshed)
+        return new_raw or bool(self.notes_written) or bool(self.sync and self.sync.changed_anything)
+
+
+def source_record(source: Source) -> SourceRecord:
+    return SourceRecord(id=source.id, name=source.name, feed_url=source.feed_url, tier=source.tier, domains=tuple(source.domains))
+
+
+def run_ingest(
+    sources: list[Source],
+    fetcher: Fetcher,
+    state,
+    projection: Projection,
+    summarizer: Summarizer,
+    now: datetime,
+    progress: Progress | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    for position, source in enumerate(sources, start=1):
+        result = refresh_source(source, fetcher, state, projection.vault, now)
+        if result.error:
+            log.warning("source %s: %s", source.name, result.error)
+        report.refreshed.append(result)
+        if progress:
+            progress("fetch", position, len(sources))
+    report.notes_written = summarise_pending(sources, projection, summarizer, progress)
+    report.sync = sync_vault(
+        projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources], progress
+    )
+    return report
+
+
+def summarise_pending(
+    sources: list[Source], projection: Projection, summarizer: Summarizer, progress: Progress | None = None
+) -> list[str]:
+    """Write a note for every raw post whose note is missing or was made from older content."""
+    by_id = {source.id: source for source in sources}
+    pending = _pending_posts(projection.vault)
+    written = []
+    for position, (path, post) in enumerate(pending, start=1):
+        note = build_note(post, path, by_id, projection, summarizer)
+        note_path = projection.vault.note_path(note.id)
+        atomic_write_text(note_path, render_note(note))
+        sync_note(projection.vault, projection.store, projection.index, projection.embedder, note_path)
+        written.append(note.id)
+        if progress:
+            progress("summarise", position, len(pending))
+    return written
+
+
+def _pending_posts(vault: Vault) -> list[tuple[Path, RawPost]]:
+    pending = []
+    for path in vault.raw_paths():
+        post = parse_raw_post(path.read_text(encoding="utf-8"), path=vault.relative(path))
+        note_path = vault.note_path(path.stem)
+        if not note_path.exists() or _note_content_hash(note_path) != post.content_hash:
+            pending.append((path, post))
+    # Oldest first, so each note can connect to the notes published before it.
+    return sorted(pending, key=lambda item: (item[1].published, item[0].name))
+
+
+def _note_content_hash(path: Path) -> str | None:
+    meta, _, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    return meta.get("content_hash")
+
+
+def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projection: Projection, summarizer: Summarizer) -> Note:
+    note_id = raw_path.stem
+    source = next((sources[s] for s in post.sources if s in sources), None)
+    context = SummaryContext(related=related_notes(post, note_id, projection))
+    summary = summarizer.summarize(post.title, post.body, context)
+    domains = list(post.domains) or (list(source.domains) if source else [])
+    return Note(
+        id=note_id,
+        title=post.title,
+        source=post.sources[0],
+        source_name=source.name if source else post.sources[0],
+        url=post.url or "",
+        published=post.published.date(),
+        tier=post.tier,
+        domain=domains[0] if domains else "general",
+        topics=domains,
+        raw=projection.vault.relative(raw_path),
+        content_hash=post.content_hash,
+        summarizer=summarizer.name,
+        author=post.author,
+        tldr=summary.tldr,
+        why_it_matters=summary.why_it_matters,
+        connections=summary.connections,
+        research_angle=summary.research_angle,
+        open_questions=summary.open_questions,
+    )
+
+
+def related_notes(post: RawPost, note_id: str, projection: Projection) -> list[RelatedNote]:
+    """Existing notes nearest to the post's opening, best first."""
+    opening = " ".join(markdown_to_paragraphs(post.body)[:2])
+    hits = projection.index.search(projection.embedder.embed_one(f"{post.title}. {opening}"), k=RELATED_CANDIDATES * 4)
+    best: dict[str, float] = {}
+    for hit in hits:
+        if hit.note_id != note_id and hit.score > best.get(hit.note_id, -1.0):
+            best[hit.note_id] = hit.score
+    ranked = sorted(best, key=lambda nid: -best[nid])[:RELATED_CANDIDATES]
+    nodes = projection.store.get_notes(ranked)
+    return [
+        RelatedNote(
+            id=nid,
+            title=nodes[nid]["title"],
+            published=_date_or_none(nodes[nid].get("published")),
+            tldr=nodes[nid].get("tldr", ""),
+            score=best[nid],
+        )
+        for nid in ranked
+        if nid in nodes
+    ]
+
+
+def _date_or_none(value):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,40 @@
+"""The summarizer interface: what a summarizer gets and what it must give back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from graph.model import Connection
+
+
+@dataclass(frozen=True)
+class RelatedNote:
+    """An existing note the new post is near to, offered so Connections point at pages that exist."""
+
+    id: str
+    title: str
+    published: date | None
+    tldr: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    related: list[RelatedNote] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    tldr: str
+    why_it_matters: str
+    connections: list[Connection]
+    research_angle: list[str]
+    open_questions: list[str]
+
+
+class Summarizer(Protocol):
+    name: str
+
+    def summarize(self, title: str, body_markdown: str, context: SummaryContext) -> Summary: ...

@@ -1,0 +1,135 @@
+"""The `wikigraph` command line: the entry point that reads settings and wires the layers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.settings import Settings
+
+app = typer.Typer(help="wikigraph: a knowledge-graph wiki of AI-research feeds.", no_args_is_help=True, add_completion=False)
+log = logging.getLogger("wikigraph")
+
+HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")]
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def ingest() -> None:
+    """Fetch every configured source, write raw posts and notes, project them into graph and vectors."""
+    _setup_logging()
+    settings = Settings()
+    from api.jobs import ingest_once, open_services
+
+    with open_services(settings) as services:
+        report = ingest_once(services)
+    _print_ingest(report)
+    if report.errors and len(report.errors) == len(report.refreshed):
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    _setup_logging()
+    settings = Settings(host=host, port=port)
+    _serve(settings, services=None)
+
+
+@app.command()
+def run(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Ingest the configured sources, then serve the API in the same process."""
+    _setup_logging()
+    settings = Settings(host=host, port=port)
+    from api.jobs import ingest_once, open_services
+
+    with open_services(settings) as services:
+        _print_ingest(ingest_once(services))
+        _serve(settings, services)
+
+
+@app.command()
+def demo(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    keep: Annotated[bool, typer.Option(help="Keep the throwaway directory after stopping.")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Ingest the sample feeds, print a summary and exit.")] = False,
+) -> None:
+    """Ingest our sample feeds (served from a local HTTP server) into a throwaway wiki, then serve it."""
+    _setup_logging()
+    from api.demo import demo_workspace
+    from api.jobs import ingest_once, open_services
+
+    started = time.perf_counter()
+    with demo_workspace(keep=keep) as workspace:
+        settings = Settings(host=host, port=port, wiki_dir=workspace.wiki_dir, data_dir=workspace.data_dir)
+        with open_services(settings) as services:
+            report = ingest_once(services)
+            _print_ingest(report)
+            if report.errors:
+                raise _fail(f"demo feeds failed: {report.errors}")
+            elapsed = time.perf_counter() - started
+            url = f"http://{settings.server.host}:{settings.server.port}"
+            typer.echo(f"demo ready in {elapsed:.1f} s: wiki in {workspace.wiki_dir}")
+            if no_serve:
+                return
+            typer.echo(f"open {url}/docs (API) or try {url}/search?q=reward+hacking")
+            _serve(settings, services)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the graph and the vector index from the Markdown files."""
+    _setup_logging()
+    settings = Settings()
+    from api.jobs import open_services, reindex_all
+
+    with open_services(settings) as services:
+        report = reindex_all(services)
+    typer.echo(f"reindexed {len(report.upserted)} notes ({report.chunks} chunks)")
+
+
+def _serve(settings: Settings, services) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    application = create_app(settings, services=services)
+    uvicorn.run(application, host=settings.server.host, port=settings.server.port, log_level="info")
+
+
+def _print_ingest(report) -> None:
+    for result in report.refreshed:
+        status = f"error: {result.error}" if result.error else (
+            "not modified" if result.not_modified else f"{len(result.new)} new, {len(result.changed)} changed, {result.unchanged} unchanged"
+        )
+        typer.echo(f"  {result.source_id}: {status}")
+    sync = report.sync
+    typer.echo(
+        f"notes written: {len(report.notes_written)}; graph/vector sync: {len(sync.upserted)} upserted, "
+        f"{len(sync.deleted)} deleted, {sync.unchanged} unchanged"
+    )
+
+
+def main() -> None:
+    from graph.errors import WikigraphError
+
+    try:
+        app()
+    except WikigraphError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from exc

@@ -1,0 +1,50 @@
+"""Jobs the entry points run (CLI today, the API's background tasks later), wired from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import httpx
+
+from api.progress import progress_reporter
+from api.services import Services
+from api.settings import Settings
+from graph.sync import SyncReport, sync_vault
+from ingest.fetch import Fetcher
+from ingest.pipeline import IngestReport, run_ingest, source_record
+from ingest.sources import load_sources
+from ingest.state import FeedStateStore
+from ingest.summarize.extractive import ExtractiveSummarizer
+
+
+@contextmanager
+def open_services(settings: Settings) -> Iterator[Services]:
+    services = Services.open(settings)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def ingest_once(services: Services) -> IngestReport:
+    settings = services.settings
+    sources = load_sources(services.vault.sources_file)
+    state = FeedStateStore(settings.paths.data_dir / "feed_state.json")
+    timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client, progress_reporter() as progress:
+        fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
+        summarizer = ExtractiveSummarizer(services.embedder)
+        return run_ingest(sources, fetcher, state, services.projection, summarizer, datetime.now(timezone.utc), progress)
+
+
+def reindex_all(services: Services) -> SyncReport:
+    """Drop both projections and rebuild them from the files."""
+    sources = load_sources(services.vault.sources_file) if services.vault.sources_file.exists() else []
+    services.store.delete_all()
+    services.index.delete_notes(sorted(services.index.note_ids()))
+    with progress_reporter() as progress:
+        return sync_vault(
+            services.vault, services.store, services.index, services.embedder, [source_record(s) for s in sources], progress
+        )

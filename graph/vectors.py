@@ -95,7 +95,9 @@ class VectorIndex:
         self._client.create_collection(
             name, vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)}
         )
-        self._client.create_payload_index(name, "note_id", models.PayloadSchemaType.KEYWORD)
+        if self.mode == "server":
+            # Local mode scans payloads anyway (and warns about indexes); the server needs one for fast deletes.
+            self._client.create_payload_index(name, "note_id", models.PayloadSchemaType.KEYWORD)
 
     def upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         from qdrant_client import models

@@ -1,0 +1,71 @@
+"""The vector index on real Qdrant local mode with the real embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import VectorIndexError
+from graph.vectors import Chunk, VectorConfig, VectorIndex
+
+
+def _chunks(note_id: str, texts: list[str]) -> list[Chunk]:
+    chunks, offset = [], 0
+    for number, text in enumerate(texts):
+        chunks.append(Chunk(note_id, f"section-{number}", text, offset, offset + len(text), {"tier": 1}))
+        offset += len(text) + 1
+    return chunks
+
+
+@pytest.fixture
+def index(tmp_path, embedder):
+    opened = VectorIndex.open(VectorConfig(path=tmp_path / "qdrant"), embedder.dimension)
+    yield opened
+    opened.close()
+
+
+def _add(index, embedder, note_id, texts):
+    chunks = _chunks(note_id, texts)
+    index.upsert(chunks, embedder.embed([c.text for c in chunks]))
+
+
+def test_search_finds_the_closest_note(index, embedder) -> None:
+    _add(index, embedder, "routing", ["Mixture-of-experts routers pick experts per token.", "Load balancing losses."])
+    _add(index, embedder, "policy", ["Export controls on advanced chips were widened this spring."])
+    hits = index.search(embedder.embed_one("which experts does a token get sent to?"), k=3)
+    assert hits[0].note_id == "routing"
+    assert hits[0].start == 0 and hits[0].end == len("Mixture-of-experts routers pick experts per token.")
+
+
+def test_upsert_is_idempotent_and_delete_removes_a_note(index, embedder) -> None:
+    _add(index, embedder, "a", ["first text", "second text"])
+    _add(index, embedder, "a", ["first text", "second text"])
+    _add(index, embedder, "b", ["other text"])
+    assert index.count() == 3
+    assert index.note_ids() == {"a", "b"}
+    index.delete_notes(["a"])
+    assert index.note_ids() == {"b"}
+    assert index.health()["state"] == "ok" and index.health()["points"] == 1
+
+
+def test_second_process_gets_a_clear_error(tmp_path, embedder) -> None:
+    config = VectorConfig(path=tmp_path / "qdrant")
+    first = VectorIndex.open(config, embedder.dimension)
+    try:
+        import subprocess
+        import sys
+
+        code = (
+            "from pathlib import Path; from graph.vectors import VectorIndex, VectorConfig\n"
+            f"VectorIndex.open(VectorConfig(path=Path({str(config.path)!r})), {embedder.dimension})"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        assert "open in another wikigraph process" in result.stderr
+    finally:
+        first.close()
+
+
+def test_dimension_mismatch_is_refused(tmp_path, embedder) -> None:
+    VectorIndex.open(VectorConfig(path=tmp_path / "q"), embedder.dimension).close()
+    with pytest.raises(VectorIndexError, match="reindex"):
+        VectorIndex.open(VectorConfig(path=tmp_path / "q"), embedder.dimension + 1)

@@ -104,10 +104,6 @@ class Settings:
         self.server = ServerSettings(**_pick(overrides, ServerSettings))
         self.fetch = FetchSettings(**_pick(overrides, FetchSettings))
 
-    @property
-    def all_classes(self) -> list[type[BaseSettings]]:
-        return [PathSettings, GraphSettings, VectorSettings, EmbedSettings, ServerSettings, FetchSettings]
-
 
 SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     PathSettings,

@@ -18,13 +18,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        owned = services is None
-        app.state.services = services or Services.open(settings)
+        if services is not None:
+            yield
+            return
+        app.state.services = Services.open(settings)
         try:
             yield
         finally:
-            if owned:
-                app.state.services.close()
+            app.state.services.close()
 
     app = FastAPI(
         title="wikigraph",
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         summary="Graph-aware search over a wiki of AI-research notes",
         lifespan=lifespan,
     )
+    if services is not None:
+        app.state.services = services
     install_error_handlers(app)
     for router in (health.router, search.router, notes.router):
         app.include_router(router)

@@ -39,6 +39,8 @@ class Note:
     research_angle: list[str] = field(default_factory=list)
     open_questions: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    source_name: str | None = None  # how the page names the source; the page falls back to `source`
+    extra_sections: dict[str, str] = field(default_factory=dict)  # hand-added `## Heading` → body, kept verbatim
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,207 @@
+"""HTTP fetching of feeds: conditional GET, redirects checked hop by hop, a body cap enforced while streaming.
+
+The httpx client is created by the entry point (one per process) and handed in; this module never creates one
+on its own except through `make_http_client`, which entry points may call.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from importlib import metadata
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from graph.errors import WikigraphError
+
+MAX_BODY_BYTES = 15 * 1024 * 1024
+MAX_REDIRECTS = 5
+MAX_SECONDS = 60.0
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("wikigraph")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
+DEFAULT_USER_AGENT = f"wikigraph/{_version()} (feed reader building a personal knowledge graph)"
+
+
+class FetchError(WikigraphError):
+    """A feed could not be fetched. `status` is the HTTP status when there was one;
+    `retry_after` the seconds the server asked us to wait (429/503 with Retry-After)."""
+
+    def __init__(self, message: str, url: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int
+    body: bytes | None
+    headers: dict[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag") or None
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified") or None
+
+
+def make_http_client(timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Client:
+    """The client an entry point hands to `Fetcher` (redirects are followed by the Fetcher, hop by hop)."""
+    return httpx.Client(timeout=timeout, follow_redirects=False)
+
+
+class Fetcher:
+    def __init__(
+        self,
+        client: httpx.Client,
+        user_agent: str = DEFAULT_USER_AGENT,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_redirects: int = MAX_REDIRECTS,
+        max_seconds: float = MAX_SECONDS,
+    ) -> None:
+        self.client = client
+        self.user_agent = user_agent
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
+        self.max_seconds = max_seconds
+
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        allow_private: bool = False,
+    ) -> FetchResult:
+        """GET `url` with the validators from the previous fetch. A 304, or a 200 whose ETag (or, lacking one,
+        Last-Modified) equals what we sent, is `not_modified`. Loopback/private hosts need `allow_private`."""
+        deadline = time.monotonic() + self.max_seconds
+        headers = self._request_headers(etag, last_modified)
+        current = url
+        for _ in range(self.max_redirects + 1):
+            check_address_allowed(current, allow_private)
+            try:
+                with self.client.stream("GET", current, headers=headers, follow_redirects=False) as response:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        current = urljoin(str(response.url), location.strip())
+                        continue
+                    return self._result(response, current, etag, last_modified, deadline)
+            except httpx.TimeoutException as exc:
+                raise FetchError(f"{current}: timed out ({type(exc).__name__})", current) from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise FetchError(f"{current}: {type(exc).__name__}: {exc}", current) from exc
+        raise FetchError(f"{url}: more than {self.max_redirects} redirects", url)
+
+    def _request_headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept": ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def _result(
+        self, response: httpx.Response, url: str, etag: str | None, last_modified: str | None, deadline: float
+    ) -> FetchResult:
+        headers = {key: value for key, value in response.headers.items()}
+        status = response.status_code
+        if status == 304:
+            return FetchResult(url=url, status=status, body=None, headers=headers, not_modified=True)
+        if not 200 <= status < 300:
+            reason = response.reason_phrase or "error"
+            retry_after = parse_retry_after(headers.get("retry-after"), datetime.now(timezone.utc))
+            raise FetchError(f"{url}: HTTP {status} {reason}", url, status=status, retry_after=retry_after)
+        body = self._read_capped(response, url, deadline)
+        unchanged = _validators_unchanged(headers, etag, last_modified)
+        return FetchResult(url=url, status=status, body=body, headers=headers, not_modified=unchanged)
+
+    def _read_capped(self, response: httpx.Response, url: str, deadline: float) -> bytes:
+        cap = self.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"{url}: body of {int(declared)} bytes exceeds the {cap}-byte limit", url)
+        chunks: list[bytes] = []
+        size = 0
+        # iter_bytes yields decoded (gunzipped) bytes, so the cap also stops compression bombs.
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"{url}: body exceeds the {cap}-byte limit", url)
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: download took longer than {self.max_seconds:g} s", url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _validators_unchanged(headers: dict[str, str], etag: str | None, last_modified: str | None) -> bool:
+    """Some servers answer 200 with the same validators instead of 304; that is 'not modified' too."""
+    if headers.get("etag"):
+        return etag is not None and headers["etag"] == etag
+    if headers.get("last-modified"):
+        return last_modified is not None and headers["last-modified"] == last_modified
+    return False
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds from `now` (it may be a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def check_address_allowed(url: str, allow_private: bool) -> None:
+    """Refuse non-http(s) URLs, and hosts resolving to loopback/private/link-local addresses unless allowed,
+    so that a feed list (or a redirect) cannot point the fetcher at services inside the network."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: not an http(s) URL", url)
+    if allow_private:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, ValueError) as exc:
+        raise FetchError(f"{url}: cannot resolve host {parts.hostname!r}: {exc}", url) from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        if not (mapped or address).is_global or address.is_multicast:
+            raise FetchError(
+                f"{url}: host {parts.hostname!r} resolves to non-public address {address}; "
+                "set allow_private: true on this source to fetch it",
+                url,
+            )

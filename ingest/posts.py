@@ -1,0 +1,171 @@
+"""Raw posts: one feed entry as fetched, stored as `raw/rss/<date>-<source>-<slug>.md` (YAML front matter + Markdown).
+
+The file is the record. Writing is idempotent: an unchanged post's file is never touched, and a post already in
+the vault (found by its id, whatever the file is called) is updated in place rather than written twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from graph.errors import WikigraphError
+from graph.vault import RAW_DIR, Vault, atomic_write_text
+from ingest.feeds import FeedEntry
+from ingest.html import html_to_markdown
+from ingest.identity import canonical_url, content_hash, entry_identity
+from ingest.raw_format import RawPost, RawPostError, parse_raw_post, render_raw_post, utc_seconds
+from ingest.slugs import slugify
+from ingest.sources import Source
+
+MAX_BODY_CHARS = 400_000  # longer bodies are cut at a paragraph break and marked truncated
+POST_SLUG_LENGTH = 60
+SOURCE_SLUG_LENGTH = 40
+TITLE_FROM_BODY_WORDS = 12
+
+
+class InvalidEntry(WikigraphError):
+    """A feed entry with nothing to keep (no title, no link, no content)."""
+
+
+def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> RawPost:
+    fetched_at = utc_seconds(fetched_at)
+    url = canonical_url(entry.link)
+    body, excerpt = _body(entry, url)
+    body, truncated = _cap(body)
+    title = entry.title or _title_from_body(body) or url or ""
+    if not title and not body:
+        raise InvalidEntry(f"entry in {source.id!r} has no title, link or content")
+    identity_content = entry.content_html or entry.summary_html
+    return RawPost(
+        id=entry_identity(entry.guid, url, entry.title, identity_content),
+        title=title,
+        url=url,
+        published=utc_seconds(entry.published) if entry.published else fetched_at,
+        author=entry.author,
+        sources=[source.id],
+        tier=source.tier,
+        domains=list(source.domains),
+        guid=entry.guid,
+        content_hash=content_hash(title, body, url),
+        fetched_at=fetched_at,
+        body=body,
+        truncated=truncated,
+        undated=entry.published is None,
+        excerpt=excerpt,
+    )
+
+
+def _body(entry: FeedEntry, base_url: str | None) -> tuple[str, bool]:
+    """Markdown of the full content if there is any, else of the summary (then `excerpt` is True)."""
+    content = html_to_markdown(entry.content_html, base_url)
+    if content:
+        return content, False
+    return html_to_markdown(entry.summary_html, base_url), True
+
+
+def _cap(body: str) -> tuple[str, bool]:
+    if len(body) <= MAX_BODY_CHARS:
+        return body, False
+    cut = body.rfind("\n\n", 0, MAX_BODY_CHARS)
+    return body[: cut if cut > 0 else MAX_BODY_CHARS].rstrip(), True
+
+
+def _title_from_body(body: str) -> str:
+    words = " ".join(line for line in body.splitlines() if line.strip()).split()
+    title = " ".join(words[:TITLE_FROM_BODY_WORDS])
+    return title + " …" if len(words) > TITLE_FROM_BODY_WORDS else title
+
+
+def raw_post_relpath(post: RawPost) -> str:
+    """Where the post lives (`post.path`) or, for a post not yet stored, where it would be written."""
+    if post.path:
+        return post.path
+    source = slugify(post.sources[0], SOURCE_SLUG_LENGTH) if post.sources else "unknown"
+    slug = slugify(post.title, POST_SLUG_LENGTH) or post.id
+    return f"{RAW_DIR}/{post.published:%Y-%m-%d}-{source}-{slug}.md"
+
+
+class RawIndex:
+    """Post id → vault-relative path of every raw post. Read from the files on first use, then kept current by
+    `store_raw_post`; share one across the sources of a run so the vault is scanned once."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self._paths: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._paths is None:
+            self._paths = {}
+            for post in read_raw_posts(self.vault):
+                self._paths.setdefault(post.id, post.path or raw_post_relpath(post))
+        return self._paths
+
+    def path_of(self, post_id: str) -> str | None:
+        return self._load().get(post_id)
+
+    def record(self, post_id: str, relpath: str) -> None:
+        self._load()[post_id] = relpath
+
+    def forget(self, post_id: str) -> None:
+        self._load().pop(post_id, None)
+
+
+def read_raw_posts(vault: Vault) -> list[RawPost]:
+    """Every raw post in the vault, in file-name order. A broken file raises RawPostError naming it."""
+    return [parse_raw_post(path.read_text(encoding="utf-8"), vault.relative(path)) for path in vault.raw_paths()]
+
+
+def write_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -> str:
+    """Store `post`; returns "new", "changed" or "unchanged" (then the file is not touched)."""
+    status, _ = store_raw_post(vault, post, index)
+    return status
+
+
+def store_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -> tuple[str, RawPost]:
+    """Like write_raw_post, and also returns the post as stored (merged with what was there, `path` set)."""
+    index = index or RawIndex(vault)
+    relpath = index.path_of(post.id)
+    if relpath is not None and not (vault.root / relpath).exists():
+        index.forget(post.id)  # deleted by hand since the index was read: write it afresh
+        relpath = None
+    if relpath is None:
+        relpath = _free_relpath(vault, post)
+        stored = replace(post, path=relpath)
+        atomic_write_text(vault.root / relpath, render_raw_post(stored))
+        index.record(post.id, relpath)
+        return "new", stored
+    existing = parse_raw_post((vault.root / relpath).read_text(encoding="utf-8"), relpath)
+    merged = _merge(existing, post)
+    if merged == replace(existing, fetched_at=merged.fetched_at):
+        return "unchanged", existing
+    atomic_write_text(vault.root / relpath, render_raw_post(merged))
+    return "changed", merged
+
+
+def _free_relpath(vault: Vault, post: RawPost) -> str:
+    """The post's usual file name, or with its id appended when another post already has that name."""
+    relpath = raw_post_relpath(replace(post, path=None))
+    if (vault.root / relpath).exists():
+        relpath = relpath.removesuffix(".md") + f"-{post.id[:8]}.md"
+    return relpath
+
+
+def _merge(existing: RawPost, incoming: RawPost) -> RawPost:
+    """The stored version of `existing` after seeing `incoming` (same id). The first source to store a post owns
+    its content; another source only adds itself, its tier and domains, so two feeds with different bodies for
+    the same post do not overwrite each other on every run."""
+    sources = existing.sources + [s for s in incoming.sources if s not in existing.sources]
+    only_incoming = sources == incoming.sources
+    owner = incoming.sources[0] == existing.sources[0]
+    base = incoming if owner else existing
+    if owner and incoming.undated:
+        base = replace(base, published=existing.published)  # keep the first-seen date of an undated post
+    return replace(
+        base,
+        sources=sources,
+        tier=incoming.tier if only_incoming else min(existing.tier, incoming.tier),
+        domains=list(incoming.domains) if only_incoming else list(dict.fromkeys(existing.domains + incoming.domains)),
+        fetched_at=incoming.fetched_at,
+        path=existing.path,
+    )

@@ -27,6 +27,7 @@ from api.settings import SETTINGS_CLASSES
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
+SERVER_MODE_DOC = REPO / "docs" / "server-mode.md"
 INSTALLER = REPO / "scripts" / "install-system-deps.sh"
 PASSWORD_VAR = "NEO4J_PASSWORD"
 SERVICES = {"neo4j", "qdrant", "api"}
@@ -223,11 +224,22 @@ def test_the_api_points_at_the_service_hostnames():
     assert (qdrant.scheme, qdrant.hostname, qdrant.port) == ("http", "qdrant", 6333)
 
 
-def test_every_wikigraph_variable_in_the_file_is_a_real_setting():
+@pytest.mark.parametrize("path", [COMPOSE_FILE, SERVER_MODE_DOC], ids=lambda path: path.name)
+def test_every_wikigraph_variable_named_is_a_real_setting(path):
     known = {f"WIKIGRAPH_{field}".upper() for cls in SETTINGS_CLASSES for field in cls.model_fields}
-    named = set(re.findall(r"\bWIKIGRAPH_[A-Z0-9_]+", COMPOSE_FILE.read_text(encoding="utf-8")))
-    assert named, "the compose file configures the API through WIKIGRAPH_ variables"
+    named = set(re.findall(r"\bWIKIGRAPH_[A-Z0-9_]+", path.read_text(encoding="utf-8")))
+    assert named, f"{path.name} names the API's WIKIGRAPH_ settings"
     assert named <= known, f"not settings of the app: {sorted(named - known)}"
+
+
+def test_the_server_mode_doc_names_the_images_and_variables_the_file_uses():
+    doc = SERVER_MODE_DOC.read_text(encoding="utf-8")
+    compose_text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for name in ("neo4j", "qdrant"):
+        assert f"`{_compose_file()['services'][name]['image']}`" in doc
+    compose_knobs = set(re.findall(r"\$\{([A-Z0-9_]+)", compose_text))
+    assert compose_knobs, "the compose file reads variables"
+    assert {knob for knob in compose_knobs if f"`{knob}`" not in doc} == set()
 
 
 def test_no_password_has_a_literal_or_default_value():

@@ -6,12 +6,15 @@ Callers use the named operations below, never raw Cypher, so the statements stay
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph import queries
+from graph import queries, schema
+from graph.errors import GraphStoreError
+from graph.store import dialects
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class GraphStore(ABC):
     """Operations on the knowledge graph, identical across backends."""
 
     backend: str = "abstract"
+    dialect: str = "abstract"
 
     @abstractmethod
     def run(self, name: str, statement: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -89,6 +93,51 @@ class GraphStore(ABC):
 
     def delete_all(self) -> None:
         self._named("DELETE_ALL")
+
+    def search_note_titles(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Notes whose title contains every word of `text`, best first: [{id, title, score}]."""
+        label, prop = schema.FULLTEXT_INDEXES[0]
+        query = dialects.fulltext_query(self.dialect, label, prop, text, limit)
+        if query is None:
+            return []
+        name, statement, params = query
+        return self.run(name, statement, params)
+
+    def wait_durable(self, timeout_s: float = 5.0) -> None:
+        """Return once every write made so far would survive the backend process being killed.
+
+        A committed Neo4j transaction already is; the embedded backend overrides this.
+        """
+
+
+def check_params(statement: str, params: dict[str, Any] | None) -> None:
+    """Refuse values one backend would mangle, so both backends behave alike.
+
+    FalkorDB receives parameters as text in front of the query, where a NUL byte ends the
+    string early and NaN/Infinity have no spelling; Neo4j would store them. Rejecting them
+    everywhere keeps a vault that syncs to one backend syncable to the other.
+    """
+    problem = _bad_value(params or {})
+    if problem:
+        raise GraphStoreError(statement, f"a parameter {problem}")
+
+
+def _bad_value(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "contains a NUL character" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "is not a finite number"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not key or "`" in key or "\x00" in key:
+                return "has a map key that is empty, not a string, or contains a backtick or NUL"
+            problem = _bad_value(item)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        return next((problem for item in value if (problem := _bad_value(item))), None)
+    return None
 
 
 def _note_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,203 @@
+"""What differs between backends: schema DDL, schema introspection and full-text search.
+
+Everything else is in `graph/queries.py`, written in the Cypher subset both engines run.
+Labels and property names are not parameterisable in DDL, so every statement here is built
+from the allow-lists in `graph/schema.py`; values still travel as `$parameters`.
+
+`all_statements(dialect)` lists every Cypher string the code can send to a backend; a test
+has Neo4j's own parser check each of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from graph import queries, schema
+
+FALKORDB = "falkordb"
+NEO4J = "neo4j"
+DIALECTS = (FALKORDB, NEO4J)
+
+
+@dataclass(frozen=True)
+class SchemaStatement:
+    """One named DDL statement; `key` identifies what it creates, e.g. ("RANGE", "Note", "published")."""
+
+    name: str
+    key: tuple[str, str, str]
+    cypher: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+# --- FalkorDB -------------------------------------------------------------------------------
+
+FALKOR_LIST_INDEXES = """
+CALL db.indexes() YIELD label, properties, types, entitytype
+RETURN label, properties, types, entitytype
+"""
+
+FALKOR_LIST_CONSTRAINTS = """
+CALL db.constraints() YIELD type, label, properties, entitytype, status
+RETURN type, label, properties, entitytype, status
+"""
+
+FALKOR_FULLTEXT_QUERY = """
+CALL db.idx.fulltext.queryNodes($label, $query) YIELD node, score
+RETURN node.id AS id, node.title AS title, score
+ORDER BY score DESC, id
+LIMIT $limit
+"""
+
+
+def falkor_range_index(label: str, prop: str) -> SchemaStatement:
+    label, prop = schema.check_label(label), schema.check_property(prop)
+    return SchemaStatement(
+        name=f"FALKOR_RANGE_INDEX[{label}.{prop}]",
+        key=("RANGE", label, prop),
+        cypher=f"CREATE INDEX FOR (n:{label}) ON (n.{prop})",
+    )
+
+
+def falkor_fulltext_index(label: str, prop: str) -> SchemaStatement:
+    label, prop = schema.check_label(label), schema.check_property(prop)
+    return SchemaStatement(
+        name=f"FALKOR_FULLTEXT_INDEX[{label}.{prop}]",
+        key=("FULLTEXT", label, prop),
+        cypher="CALL db.idx.fulltext.createNodeIndex($label, $property)",
+        params=(("label", label), ("property", prop)),
+    )
+
+
+def falkor_unique_id_command(graph_name: str, label: str) -> tuple[Any, ...]:
+    """The redis command (not Cypher: FalkorDB has no constraint DDL) making `id` unique per label.
+
+    FalkorDB requires a range index on the property first; `falkor_schema()` lists it earlier.
+    """
+    label = schema.check_label(label)
+    return ("GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
+
+
+def falkor_drop_unique_id_command(graph_name: str, label: str) -> tuple[Any, ...]:
+    label = schema.check_label(label)
+    return ("GRAPH.CONSTRAINT", "DROP", graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
+
+
+def falkor_schema() -> list[SchemaStatement]:
+    """Indexes in creation order: the `id` range index of every label, then the others."""
+    steps = [falkor_range_index(label, "id") for label in schema.LABELS]
+    steps += [falkor_range_index(label, prop) for label, prop in schema.RANGE_INDEXES]
+    steps += [falkor_fulltext_index(label, prop) for label, prop in schema.FULLTEXT_INDEXES]
+    return steps
+
+
+# --- Neo4j ----------------------------------------------------------------------------------
+
+NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_s)"
+
+NEO4J_FULLTEXT_QUERY = """
+CALL db.index.fulltext.queryNodes($index, $query, {limit: $limit}) YIELD node, score
+RETURN node.id AS id, node.title AS title, score
+ORDER BY score DESC, id
+"""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def neo4j_fulltext_index_name(label: str, prop: str) -> str:
+    return f"{_snake(schema.check_label(label))}_{schema.check_property(prop)}_fulltext"
+
+
+def neo4j_unique_id(label: str) -> SchemaStatement:
+    label = schema.check_label(label)
+    name = f"{_snake(label)}_id_unique"
+    return SchemaStatement(
+        name=f"NEO4J_UNIQUE_ID[{label}]",
+        key=("UNIQUE", label, "id"),
+        cypher=f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE",
+    )
+
+
+def neo4j_range_index(label: str, prop: str) -> SchemaStatement:
+    label, prop = schema.check_label(label), schema.check_property(prop)
+    name = f"{_snake(label)}_{prop}_range"
+    return SchemaStatement(
+        name=f"NEO4J_RANGE_INDEX[{label}.{prop}]",
+        key=("RANGE", label, prop),
+        cypher=f"CREATE RANGE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+    )
+
+
+def neo4j_fulltext_index(label: str, prop: str) -> SchemaStatement:
+    label, prop = schema.check_label(label), schema.check_property(prop)
+    return SchemaStatement(
+        name=f"NEO4J_FULLTEXT_INDEX[{label}.{prop}]",
+        key=("FULLTEXT", label, prop),
+        cypher=(
+            f"CREATE FULLTEXT INDEX {neo4j_fulltext_index_name(label, prop)} IF NOT EXISTS "
+            f"FOR (n:{label}) ON EACH [n.{prop}]"
+        ),
+    )
+
+
+def neo4j_schema() -> list[SchemaStatement]:
+    """Constraints first: each one brings its own index on `id`."""
+    steps = [neo4j_unique_id(label) for label in schema.LABELS]
+    steps += [neo4j_range_index(label, prop) for label, prop in schema.RANGE_INDEXES]
+    steps += [neo4j_fulltext_index(label, prop) for label, prop in schema.FULLTEXT_INDEXES]
+    return steps
+
+
+# --- full-text search terms -----------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fulltext_terms(text: str) -> list[str]:
+    """The words of a user's search text, lower-cased.
+
+    Both engines have a query language (RediSearch, Lucene) in which punctuation and upper-case
+    AND/OR/NOT are operators; we search for words only, so user text can never be an operator.
+    """
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def fulltext_query(dialect: str, label: str, prop: str, text: str, limit: int) -> tuple[str, str, dict[str, Any]] | None:
+    """(statement name, statement, params) matching titles containing every word, or None if no words."""
+    terms = fulltext_terms(text)
+    if not terms:
+        return None
+    if dialect == FALKORDB:
+        # RediSearch: space-separated terms are ANDed.
+        params = {"label": schema.check_label(label), "query": " ".join(terms), "limit": int(limit)}
+        return "FALKOR_FULLTEXT_QUERY", FALKOR_FULLTEXT_QUERY, params
+    if dialect == NEO4J:
+        params = {"index": neo4j_fulltext_index_name(label, prop), "query": " AND ".join(terms), "limit": int(limit)}
+        return "NEO4J_FULLTEXT_QUERY", NEO4J_FULLTEXT_QUERY, params
+    raise ValueError(f"unknown dialect {dialect!r}")
+
+
+# --- the catalogue the lint test reads ------------------------------------------------------
+
+
+def all_statements(dialect: str) -> dict[str, str]:
+    """Every Cypher statement the code can send to `dialect`, by name: common ones plus the dialect's."""
+    statements = dict(queries.STATEMENTS)
+    if dialect == FALKORDB:
+        statements.update({step.name: step.cypher for step in falkor_schema()})
+        statements["FALKOR_LIST_INDEXES"] = FALKOR_LIST_INDEXES
+        statements["FALKOR_LIST_CONSTRAINTS"] = FALKOR_LIST_CONSTRAINTS
+        statements["FALKOR_FULLTEXT_QUERY"] = FALKOR_FULLTEXT_QUERY
+    elif dialect == NEO4J:
+        statements.update({step.name: step.cypher for step in neo4j_schema()})
+        statements["NEO4J_AWAIT_INDEXES"] = NEO4J_AWAIT_INDEXES
+        statements["NEO4J_FULLTEXT_QUERY"] = NEO4J_FULLTEXT_QUERY
+    else:
+        raise ValueError(f"unknown dialect {dialect!r}")
+    return statements

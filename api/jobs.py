@@ -15,7 +15,7 @@ from graph.sync import SyncReport, sync_vault
 from ingest.fetch import Fetcher
 from ingest.pipeline import IngestReport, run_ingest, source_record
 from ingest.sources import load_sources
-from ingest.state import FeedStateStore
+from ingest.state import SourceStateStore
 from ingest.summarize.extractive import ExtractiveSummarizer
 
 
@@ -31,7 +31,7 @@ def open_services(settings: Settings) -> Iterator[Services]:
 def ingest_once(services: Services) -> IngestReport:
     settings = services.settings
     sources = load_sources(services.vault.sources_file)
-    state = FeedStateStore(settings.paths.data_dir / "feed_state.json")
+    state = SourceStateStore(settings.paths.data_dir)
     timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
     with httpx.Client(timeout=timeout, follow_redirects=False) as client, progress_reporter() as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)

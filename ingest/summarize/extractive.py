@@ -20,7 +20,8 @@ from ingest.summarize.text import keywords, markdown_to_paragraphs, split_senten
 _LIMITATION_CUES = re.compile(
     r"\b(limitation|limited|unclear|not yet|remains?|future work|open problem|unknown|caveat|untested|unproven|"
     r"we don't know|nobody knows|no one has|hasn't been|has not been|would be valuable|worth studying|needs? more|"
-    r"it is possible|could be|might|uncertain|hard to|difficult to|unsolved)\b",
+    r"it is possible|could be|might|may not|uncertain|hard to|difficult to|unsolved|scope|careful about|"
+    r"generali[sz]e|not reliably|no current|no existing|leaves? (?:it|them|open)|left to|only tested|single)\b",
     re.IGNORECASE,
 )
 _STAKES_CUES = re.compile(
@@ -78,9 +79,18 @@ def _sentences(markdown: str) -> list[_Sentence]:
     return found
 
 
+_ANAPHORIC_START = re.compile(r"^(this|that|these|those|it|its|they|their|he|she|but|and|so|also|however|then|such)\b", re.I)
+_QUESTION_START = re.compile(
+    r"^(should|how|is|are|can|could|would|will|what|why|which|who|when|where|does|do|did|has|have)\b", re.I
+)
+
+
 def _tldr_eligible(sentences: list[_Sentence]) -> list[bool]:
-    # Questions and very short fragments make poor summary sentences.
-    return [not s.text.endswith("?") and len(s.text.split()) >= 8 for s in sentences]
+    # Questions, fragments and sentences that lean on the one before them make poor summary sentences.
+    return [
+        not s.text.endswith("?") and len(s.text.split()) >= 8 and not _ANAPHORIC_START.match(s.text)
+        for s in sentences
+    ]
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -165,6 +175,7 @@ def _research_angle(sentences, centrality, tldr_ids) -> list[str]:
 
 
 def _open_questions(sentences) -> list[str]:
+    """The post's own questions; real interrogatives before rhetorical statements that end in '?'."""
     seen: set[str] = set()
     questions = []
     for sentence in sentences:
@@ -172,7 +183,8 @@ def _open_questions(sentences) -> list[str]:
         if sentence.text.endswith("?") and key not in seen:
             seen.add(key)
             questions.append(sentence.text)
-    return questions[:4] or ["The post poses no explicit questions."]
+    questions.sort(key=lambda text: 0 if _QUESTION_START.match(text) else 1)
+    return questions[:5] or ["The post poses no explicit questions."]
 
 
 def _empty_summary(title: str) -> Summary:

@@ -11,14 +11,14 @@ import html
 import io
 import re
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import feedparser
 from bs4 import BeautifulSoup
 
-from graph.errors import WikigraphError
+from ingest.feeds_model import FeedEntry, NotAFeed, ParsedFeed
+from ingest.jsonfeed import looks_like_json_feed, parse_json_feed
 
 # Headers feedparser uses to decode and resolve the document; the rest (content-encoding of a body that
 # httpx already decoded, cookies, ...) would only mislead it.
@@ -27,36 +27,17 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 
-
-class NotAFeed(WikigraphError):
-    """The document is not an RSS/Atom/JSON feed."""
-
-
-@dataclass
-class FeedEntry:
-    guid: str | None
-    title: str
-    link: str | None
-    published: datetime | None
-    author: str | None
-    content_html: str
-    summary_html: str
-
-
-@dataclass
-class ParsedFeed:
-    title: str | None
-    link: str | None
-    entries: list[FeedEntry]
-    bozo: bool
-    bozo_message: str | None
-    version: str = ""
+__all__ = ["FeedEntry", "NotAFeed", "ParsedFeed", "parse_feed"]
 
 
 def parse_feed(body: bytes, headers: dict[str, str]) -> ParsedFeed:
     if not body.strip():
         raise NotAFeed("empty response body")
     lowered = {key.lower(): value for key, value in headers.items()}
+    if looks_like_json_feed(body, lowered.get("content-type", "")):
+        json_feed = parse_json_feed(body, lowered.get("content-location"))
+        if json_feed is not None:
+            return json_feed
     parser_headers = {key: lowered[key] for key in PARSER_HEADERS if key in lowered}
     # A file-like object: feedparser treats a bytes argument that names an existing file as a path to open.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=parser_headers)
@@ -135,7 +116,7 @@ def _utc(parsed: time.struct_time | None) -> datetime | None:
 
 def _best_content(contents: list[Any]) -> str:
     """The longest HTML content block, else the longest plain-text one (as HTML)."""
-    html_blocks = [c.get("value") or "" for c in contents if c.get("type") in HTML_TYPES]
+    html_blocks = [c.get("value") or "" for c in contents if c.get("type") != "text/plain"]
     if html_blocks:
         return max(html_blocks, key=len)
     text_blocks = [c.get("value") or "" for c in contents]
@@ -143,7 +124,8 @@ def _best_content(contents: list[Any]) -> str:
 
 
 def _as_html(value: str, content_type: str | None) -> str:
-    if content_type in HTML_TYPES or not value:
+    """feedparser's values are HTML unless declared text/plain (a summary copied from content has no type)."""
+    if content_type != "text/plain" or not value:
         return value
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", value) if part.strip()]
     return "".join(f"<p>{html.escape(part)}</p>" for part in paragraphs)

@@ -103,6 +103,6 @@ def _absolute(url: object, base_url: str | None) -> str | None:
 
 
 def _tidy(markdown: str) -> str:
-    text = markdown.replace("\r\n", "\n").replace("\xa0", " ")
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     text = _TRAILING_SPACE.sub("", text)
     return _BLANK_LINES.sub("\n\n", text).strip()

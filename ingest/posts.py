@@ -7,7 +7,8 @@ the vault (found by its id, whatever the file is called) is updated in place rat
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
 
 from graph.errors import WikigraphError
 from graph.vault import RAW_DIR, Vault, atomic_write_text
@@ -17,6 +18,11 @@ from ingest.identity import canonical_url, content_hash, entry_identity
 from ingest.raw_format import RawPost, RawPostError, parse_raw_post, render_raw_post, utc_seconds
 from ingest.slugs import slugify
 from ingest.sources import Source
+
+__all__ = [
+    "InvalidEntry", "RawIndex", "RawPost", "RawPostError", "parse_raw_post", "post_from_entry", "raw_post_relpath",
+    "read_raw_posts", "render_raw_post", "store_raw_post", "write_raw_post",
+]
 
 MAX_BODY_CHARS = 400_000  # longer bodies are cut at a paragraph break and marked truncated
 POST_SLUG_LENGTH = 60
@@ -113,7 +119,12 @@ class RawIndex:
 
 def read_raw_posts(vault: Vault) -> list[RawPost]:
     """Every raw post in the vault, in file-name order. A broken file raises RawPostError naming it."""
-    return [parse_raw_post(path.read_text(encoding="utf-8"), vault.relative(path)) for path in vault.raw_paths()]
+    return [parse_raw_post(_read(path), vault.relative(path)) for path in vault.raw_paths()]
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:  # no newline translation: bodies round trip exactly
+        return handle.read()
 
 
 def write_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -> str:
@@ -135,7 +146,7 @@ def store_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -
         atomic_write_text(vault.root / relpath, render_raw_post(stored))
         index.record(post.id, relpath)
         return "new", stored
-    existing = parse_raw_post((vault.root / relpath).read_text(encoding="utf-8"), relpath)
+    existing = parse_raw_post(_read(vault.root / relpath), relpath)
     merged = _merge(existing, post)
     if merged == replace(existing, fetched_at=merged.fetched_at):
         return "unchanged", existing

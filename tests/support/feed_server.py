@@ -1,9 +1,15 @@
-"""A real HTTP server on loopback that serves fixture feeds (with ETag / 304 support)."""
+"""A real HTTP server on loopback that serves fixture feeds (with ETag / Last-Modified / 304 support).
+
+Per resource it can also gzip the body, leave out Content-Length, or send the body slowly in chunks;
+`add_redirect` serves a redirect to another URL.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +21,15 @@ class Resource:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     etag: bool = True
+    # Sent as Last-Modified; a matching If-Modified-Since gets a 304 (when no ETag decides first).
+    last_modified: str | None = None
+    # Compress the body when the client accepts gzip.
+    gzip: bool = False
+    # False: no Content-Length, the body ends when the connection closes.
+    content_length: bool = True
+    # > 0: send the body in `chunk_size` pieces with this many seconds between them.
+    chunk_delay: float = 0.0
+    chunk_size: int = 1024
 
 
 class FeedServer:
@@ -33,25 +48,50 @@ class FeedServer:
                     self.send_error(404)
                     return
                 tag = '"' + hashlib.sha1(resource.body).hexdigest() + '"'
-                if resource.etag and self.headers.get("If-None-Match") == tag:
+                if _not_modified(resource, tag, self.headers):
                     self.send_response(304)
-                    self.send_header("ETag", tag)
+                    if resource.etag:
+                        self.send_header("ETag", tag)
+                    if resource.last_modified:
+                        self.send_header("Last-Modified", resource.last_modified)
                     self.end_headers()
                     return
+                body = resource.body
+                gzipped = resource.gzip and "gzip" in self.headers.get("Accept-Encoding", "")
+                if gzipped:
+                    body = gzip.compress(body)
                 self.send_response(resource.status)
                 self.send_header("Content-Type", resource.content_type)
-                self.send_header("Content-Length", str(len(resource.body)))
+                if resource.content_length:
+                    self.send_header("Content-Length", str(len(body)))
+                if gzipped:
+                    self.send_header("Content-Encoding", "gzip")
                 if resource.etag:
                     self.send_header("ETag", tag)
+                if resource.last_modified:
+                    self.send_header("Last-Modified", resource.last_modified)
                 for key, value in resource.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(resource.body)
+                self._send_body(body, resource)
+
+            def _send_body(self, body: bytes, resource: Resource) -> None:
+                if resource.chunk_delay <= 0:
+                    self.wfile.write(body)
+                    return
+                try:
+                    for start in range(0, len(body), resource.chunk_size):
+                        self.wfile.write(body[start : start + resource.chunk_size])
+                        self.wfile.flush()
+                        time.sleep(resource.chunk_delay)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (as a fetcher with a deadline should)
 
             def log_message(self, *args) -> None:  # keep test output quiet
                 return
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True  # a slow response in progress must not hold up shutdown
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -67,6 +107,14 @@ class FeedServer:
         self.resources[path] = Resource(data, **kwargs)
         return self.url(path)
 
+    def add_redirect(self, path: str, location: str, status: int = 301) -> str:
+        """Answer `path` with a redirect to `location` (a path on this server or any URL)."""
+        self.resources[path] = Resource(b"", status=status, headers={"Location": location}, etag=False)
+        return self.url(path)
+
+    def requests_for(self, path: str) -> list[dict[str, str]]:
+        return [headers for requested, headers in self.requests if requested == path]
+
     def __enter__(self) -> "FeedServer":
         self._thread.start()
         return self
@@ -74,3 +122,13 @@ class FeedServer:
     def __exit__(self, *exc) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def _not_modified(resource: Resource, tag: str, headers) -> bool:
+    if resource.status != 200:
+        return False
+    if resource.etag and headers.get("If-None-Match") is not None:
+        return headers.get("If-None-Match") == tag
+    if resource.last_modified and headers.get("If-Modified-Since") is not None:
+        return headers.get("If-Modified-Since") == resource.last_modified
+    return False

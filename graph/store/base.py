@@ -57,12 +57,12 @@ class GraphStore(ABC):
     def upsert_sources(self, rows: list[dict[str, Any]]) -> None:
         """rows: {id, props: {name, feed_url, tier, domains, url}}"""
         if rows:
-            self._named("UPSERT_SOURCES", {"rows": rows})
+            self._named("UPSERT_SOURCES", {"rows": _last_row_per_id(rows)})
 
     def upsert_notes(self, rows: list[dict[str, Any]]) -> None:
         """rows: {id, source_id, props: {...note properties}}; links each note to its source."""
         if rows:
-            self._named("UPSERT_NOTES", {"rows": rows})
+            self._named("UPSERT_NOTES", {"rows": _last_row_per_id(rows)})
 
     def delete_notes(self, ids: list[str]) -> None:
         if ids:
@@ -108,6 +108,12 @@ class GraphStore(ABC):
 
         A committed Neo4j transaction already is; the embedded backend overrides this.
         """
+
+
+def _last_row_per_id(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per id, the last one given: FalkorDB applies only the first SET when one
+    UNWIND batch MERGEs the same node twice, Neo4j the last; deduplicating makes both agree."""
+    return list({row["id"]: row for row in rows}.values())
 
 
 def check_params(statement: str, params: dict[str, Any] | None) -> None:

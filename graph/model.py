@@ -53,3 +53,70 @@ class SourceRecord:
     tier: int
     domains: tuple[str, ...] = ()
     url: str | None = None
+
+
+# Entity types, the vault folder of each, and the only relationship an entity page may declare
+# per type (front matter key → graph relationship type). Entities are one page each:
+# `wiki_content/<folder>/<id>.md`; `id` is a slug unique within its type.
+ENTITY_FOLDERS: dict[str, str] = {
+    "Concept": "concepts",
+    "Paper": "papers",
+    "PolicyEvent": "policy",
+    "Organization": "orgs",
+    "Person": "people",
+    "Model": "models",
+}
+ENTITY_TYPES: tuple[str, ...] = tuple(ENTITY_FOLDERS)
+ENTITY_LINK_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    # front matter key: (relationship type, target entity type)
+    "Paper": {"about": ("ABOUT", "Concept")},
+    "PolicyEvent": {"concerns": ("CONCERNS", "Concept")},
+    "Person": {"affiliated_with": ("AFFILIATED_WITH", "Organization")},
+    "Model": {},
+    "Organization": {},
+    "Concept": {},
+}
+
+
+@dataclass
+class Entity:
+    """An entity page. Front matter holds the machine fields; `body` is the human page, kept verbatim.
+
+    Page shape:
+        ---
+        type: Paper
+        id: layered-refusal
+        name: "Layered Refusal: Jailbreak Robustness Under Adaptive Attack"
+        aliases: [Layered Refusal]
+        external_ids: {arxiv: "2604.08861"}
+        first_seen: 2026-04-28
+        last_seen: 2026-04-28
+        about: [jailbreak]            # ENTITY_LINK_FIELDS: ids of the target type
+        ---
+        # <name>
+        <free text a person writes>
+    """
+
+    id: str
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    external_ids: dict[str, str] = field(default_factory=dict)
+    first_seen: date | None = None
+    last_seen: date | None = None
+    links: dict[str, list[str]] = field(default_factory=dict)  # ENTITY_LINK_FIELDS key → target ids
+    body: str = ""
+    extra: dict = field(default_factory=dict)  # any other front matter, preserved
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity a note mentions, as recorded in the note's front matter `entities:` list:
+    `{type: Concept, id: knowledge-distillation, name: Knowledge distillation, count: 3, salience: 0.42}`.
+    `salience` in [0, 1]: how central the entity is to the post (share of mentions, boosted in title/TL;DR)."""
+
+    type: str
+    id: str
+    name: str
+    count: int
+    salience: float

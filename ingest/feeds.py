@@ -70,7 +70,8 @@ def _not_a_feed_reason(body: bytes, content_type: str, bozo_message: str | None)
     if looks_html:
         title = " ".join(html.unescape(match.group(1).decode("utf-8", "replace")).split()) if match else ""
         shown = f" titled {title!r}" if title else ""
-        return f"not a feed: got an HTML page{shown} (content-type {content_type or 'unknown'}), perhaps a bot challenge or login page"
+        declared = content_type or "unknown"
+        return f"not a feed: got an HTML page{shown} (content-type {declared}), perhaps a bot challenge or login page"
     return f"not a feed: no RSS, Atom or JSON feed found ({bozo_message or 'unrecognised document'})"
 
 

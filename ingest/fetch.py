@@ -10,8 +10,8 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from importlib import metadata
 from urllib.parse import urljoin, urlsplit
 

@@ -188,7 +188,7 @@ VALIDATORS = {"url": _http_url, "allow_private": _bool}
 
 def _reject_duplicates(sources: list[Source], lines: list[int], path: Path | str) -> None:
     first_line: dict[tuple[str, str], int] = {}
-    for source, line in zip(sources, lines):
+    for source, line in zip(sources, lines, strict=True):
         for what, value in (("name", source.name.casefold()), ("id", source.id), ("feed_url", source.feed_url)):
             if (what, value) in first_line:
                 shown = source.name if what == "name" else value

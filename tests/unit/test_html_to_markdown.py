@@ -46,14 +46,16 @@ def test_relative_urls_stay_relative_without_a_base():
 
 def test_lazy_images_and_srcset():
     markdown = html_to_markdown(
-        '<img data-src="https://cdn.example/a.png" alt="a"><img srcset="https://cdn.example/b.png 1x, b2.png 2x" alt="b">'
+        '<img data-src="https://cdn.example/a.png" alt="a">'
+        '<img srcset="https://cdn.example/b.png 1x, b2.png 2x" alt="b">'
     )
     assert "![a](https://cdn.example/a.png)" in markdown
     assert "![b](https://cdn.example/b.png)" in markdown
 
 
 def test_linked_image_keeps_both_targets():
-    markdown = html_to_markdown('<a href="https://cdn.example/full.png"><img src="https://cdn.example/small.png" alt=""></a>')
+    html = '<a href="https://cdn.example/full.png"><img src="https://cdn.example/small.png" alt=""></a>'
+    markdown = html_to_markdown(html)
     assert markdown == "[![](https://cdn.example/small.png)](https://cdn.example/full.png)"
 
 

@@ -231,7 +231,8 @@ def test_second_source_joins_without_overwriting_content(vault):
 
 def test_undated_post_keeps_its_first_seen_date(vault):
     write_raw_post(vault, post_from_entry(entry(published=None), GRADIENT, NOW))
-    assert write_raw_post(vault, post_from_entry(entry(published=None), GRADIENT, NOW + timedelta(days=2))) == "unchanged"
+    two_days_later = post_from_entry(entry(published=None), GRADIENT, NOW + timedelta(days=2))
+    assert write_raw_post(vault, two_days_later) == "unchanged"
     assert read_raw_posts(vault)[0].published == NOW.replace(microsecond=0)
 
 

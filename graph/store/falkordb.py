@@ -43,7 +43,7 @@ class FalkorStore(GraphStore):
         """Reuse or start the embedded server of `config.data_dir` and connect to it."""
         server = EmbeddedServer.ensure_running(config.data_dir)
         try:
-            client = FalkorDB(unix_socket_path=str(server.paths.socket))
+            client = FalkorDB(unix_socket_path=str(server.paths.connect_path))
             return cls(server, client, config.graph_name)
         except (RedisError, OSError) as exc:
             server.stop()

@@ -53,6 +53,16 @@ store.close()
 """
 
 
+@pytest.fixture(autouse=True)
+def no_server_left_behind(tmp_path):
+    """If a test fails half-way, kill the servers it left running so they do not pile up."""
+    yield
+    for pidfile in tmp_path.rglob("redis.pid"):
+        pid = int(pidfile.read_text().strip() or 0)
+        if pid and not gone(pid, timeout_s=0) and is_redis_server(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 def spawn(data_dir: Path, mode: str, go_file: Path | None = None) -> subprocess.Popen:
     args = [sys.executable, "-c", CHILD, str(data_dir), mode] + ([str(go_file)] if go_file else [])
     return subprocess.Popen(args, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -67,7 +77,7 @@ def read_line(child: subprocess.Popen) -> str:
 def gone(pid: int, timeout_s: float = 10.0) -> bool:
     """True once `pid` has exited (a zombie that nobody reaped counts as exited)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while True:
         try:
             os.kill(pid, 0)
             stat = Path(f"/proc/{pid}/stat")
@@ -75,8 +85,16 @@ def gone(pid: int, timeout_s: float = 10.0) -> bool:
                 return True
         except (ProcessLookupError, FileNotFoundError):
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.02)
-    return False
+
+
+def is_redis_server(pid: int) -> bool:
+    try:
+        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 def config(data_dir: Path) -> GraphStoreConfig:

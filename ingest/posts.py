@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
 from graph.errors import WikigraphError
 from graph.vault import RAW_DIR, Vault, atomic_write_text
 from ingest.feeds import FeedEntry
@@ -39,7 +41,7 @@ def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> R
     url = canonical_url(entry.link)
     body, excerpt = _body(entry, url)
     body, truncated = _cap(body)
-    title = entry.title or _title_from_body(body) or url or ""
+    title = entry.title or _title_from_text(entry.content_html or entry.summary_html) or url or ""
     if not title and not body:
         raise InvalidEntry(f"entry in {source.id!r} has no title, link or content")
     identity_content = entry.content_html or entry.summary_html
@@ -77,8 +79,9 @@ def _cap(body: str) -> tuple[str, bool]:
     return body[: cut if cut > 0 else MAX_BODY_CHARS].rstrip(), True
 
 
-def _title_from_body(body: str) -> str:
-    words = " ".join(line for line in body.splitlines() if line.strip()).split()
+def _title_from_text(html: str) -> str:
+    """The first words of an untitled entry (a microblog post, a note), as plain text."""
+    words = BeautifulSoup(html, "html.parser").get_text(" ").split() if html else []
     title = " ".join(words[:TITLE_FROM_BODY_WORDS])
     return title + " …" if len(words) > TITLE_FROM_BODY_WORDS else title
 

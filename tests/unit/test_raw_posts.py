@@ -90,7 +90,8 @@ def test_undated_entry_is_dated_by_first_sight():
 
 
 def test_untitled_entry_takes_its_first_words():
-    post = post_from_entry(entry(title="", content_html="<p>" + " ".join(f"w{i}" for i in range(20)) + "</p>"),
+    words = " ".join(f"<b>w{i}</b>" for i in range(20))
+    post = post_from_entry(entry(title="", content_html=f"<p><a href=\"/x\">{words}</a></p>"),
                            GRADIENT, NOW)
     assert post.title == "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 …"
 

@@ -47,7 +47,7 @@ OUTSIDE_ALLOW_LIST = re.compile(r"^(Label|Relationship type) (\S+) is not presen
 def lint():
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
-        pytest.skip("the Cypher lint needs node (>= 18.18) and npm on PATH; neither is optional elsewhere")
+        pytest.skip("the Cypher lint needs node (>= 18.18) and npm on PATH, and this machine has neither or only one")
     if not LINTER_PACKAGE.is_dir():
         installed = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"], check=False, cwd=LINT_DIR, capture_output=True, text=True, timeout=600

@@ -1,9 +1,10 @@
 """One suite for every graph backend that is available: embedded FalkorDB always, Neo4j when
 WIKIGRAPH_NEO4J_URI points at a running Neo4j 5 (its data is wiped before each test).
 
-Two tests send Cypher of their own through `run`: one proves a broken statement is reported
-by name, the other that a duplicate `id` is refused by the database itself, which the named
-operations (all MERGE) can never attempt.
+A few tests send Cypher of their own through `run`, for what no named operation can show:
+that a broken statement is reported by name, that the database itself refuses a duplicate
+`id` (the named operations all MERGE), and that nodes, relationships and paths come back as
+plain values (no named statement returns them yet).
 """
 
 from __future__ import annotations
@@ -259,3 +260,18 @@ def test_unreachable_neo4j_is_reported_as_unavailable(tmp_path):
         open_store(config)
     assert f"127.0.0.1:{port}" in str(error.value)
     assert "not-this-one" not in str(error.value)
+
+
+def test_schema_on_a_graph_that_already_has_duplicate_ids_fails_clearly_then_recovers(tmp_path):
+    graph = FalkorStore.start(GraphStoreConfig(data_dir=tmp_path))
+    try:
+        for _ in range(2):
+            graph.run("TEST_CREATE", "CREATE (:Concept {id: $id})", {"id": "twin"})
+        with pytest.raises(GraphStoreError, match="Concept.*share an id"):
+            graph.ensure_schema()
+        graph.run("TEST_DEDUPLICATE", "MATCH (c:Concept {id: $id}) WITH c SKIP 1 DETACH DELETE c", {"id": "twin"})
+        graph.ensure_schema()
+        with pytest.raises(GraphStoreError):
+            graph.run("TEST_CREATE", "CREATE (:Concept {id: $id})", {"id": "twin"})
+    finally:
+        graph.close()

@@ -20,7 +20,7 @@ from graph.sync import SyncReport, sync_note, sync_vault
 from graph.vault import Vault, atomic_write_text, split_front_matter
 from graph.vectors import VectorIndex
 from ingest.fetch import Fetcher
-from ingest.posts import RawPost, parse_raw_post
+from ingest.posts import RawIndex, RawPost, parse_raw_post
 from ingest.refresh import RefreshResult, refresh_source
 from ingest.sources import Source
 from ingest.summarize.base import RelatedNote, Summarizer, SummaryContext
@@ -71,8 +71,9 @@ def run_ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     report = IngestReport()
+    raw_index = RawIndex(projection.vault)  # one scan of the raw folder, shared by every source
     for position, source in enumerate(sources, start=1):
-        result = refresh_source(source, fetcher, state, projection.vault, now)
+        result = refresh_source(source, fetcher, state, projection.vault, now, index=raw_index)
         if result.error:
             log.warning("source %s: %s", source.name, result.error)
         report.refreshed.append(result)

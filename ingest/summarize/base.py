@@ -21,8 +21,21 @@ class RelatedNote:
 
 
 @dataclass(frozen=True)
+class KnownEntity:
+    """An entity the post mentions that already has a page in the wiki (so a Connection can point at it)."""
+
+    type: str
+    id: str
+    name: str
+    page: str  # vault-relative path of its page, e.g. "concepts/knowledge-distillation.md"
+    mentions: int  # times this post mentions it
+    notes: int  # earlier notes that mention it
+
+
+@dataclass(frozen=True)
 class SummaryContext:
     related: list[RelatedNote] = field(default_factory=list)
+    known_entities: list[KnownEntity] = field(default_factory=list)
 
 
 @dataclass

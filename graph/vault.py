@@ -32,8 +32,20 @@ def atomic_write_text(path: Path, text: str) -> bool:
     return True
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """PyYAML writes U+0085 (NEL) raw inside quotes and reads it back as a line break; escape such text."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_FrontMatterDumper.add_representer(str, _represent_text)
+
+
 def dump_front_matter(meta: dict[str, Any]) -> str:
-    body = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    body = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{body}---\n"
 
 

@@ -8,6 +8,8 @@ sources:
     domains: [ml-research]
     url: https://example.org          # optional: the site itself
     allow_private: false              # optional: allow a loopback/LAN feed
+    fetch_full_article: false         # optional: fetch each post's page when the feed carries only a summary
+    poll_interval: 60                 # optional: minutes between checks (at least 5); default: the scheduler's
 ```
 """
 
@@ -25,7 +27,8 @@ from ingest.slugs import slugify
 
 TIERS = range(1, 6)
 REQUIRED_FIELDS = ("name", "feed_url", "tier", "domains")
-OPTIONAL_FIELDS = ("url", "allow_private")
+OPTIONAL_FIELDS = ("url", "allow_private", "fetch_full_article", "poll_interval")
+MIN_POLL_INTERVAL = 5  # minutes: more often is impolite to the server and pointless for a feed
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class Source:
     domains: tuple[str, ...]
     allow_private: bool = False
     url: str | None = None
+    fetch_full_article: bool = False
+    # Minutes between checks; None = the scheduler's default.
+    poll_interval: int | None = None
 
 
 class SourcesError(WikigraphError):
@@ -183,7 +189,15 @@ def _bool(value: Any) -> bool:
     return value
 
 
-VALIDATORS = {"url": _http_url, "allow_private": _bool}
+def _poll_interval(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number of minutes, got {value!r}")
+    if value < MIN_POLL_INTERVAL:
+        raise ValueError(f"must be at least {MIN_POLL_INTERVAL} minutes, got {value}")
+    return value
+
+
+VALIDATORS = {"url": _http_url, "allow_private": _bool, "fetch_full_article": _bool, "poll_interval": _poll_interval}
 
 
 def _reject_duplicates(sources: list[Source], lines: list[int], path: Path | str) -> None:

@@ -22,6 +22,8 @@ sources:
       - engineering
     url: https://lab-log.example/
     allow_private: true
+    fetch_full_article: true
+    poll_interval: 30
 """
 
 
@@ -49,6 +51,8 @@ def test_valid_file_loads_every_field(tmp_path):
             domains=("engineering",),
             allow_private=True,
             url="https://lab-log.example/",
+            fetch_full_article=True,
+            poll_interval=30,
         ),
     ]
 
@@ -66,6 +70,10 @@ def test_valid_file_loads_every_field(tmp_path):
         ("  - name: Gradient Notes\n", "  - name: '  '\n", 2, "name must be a non-empty string"),
         ("    tier: 1\n", "    tier: 1\n    tier: 2\n", 5, "duplicate key 'tier' (first on line 4)"),
         ("domains: [ml-research, evaluation]", "domains: [ml-research, evaluation", 6, "invalid YAML"),
+        ("fetch_full_article: true", "fetch_full_article: yes please", 13, "fetch_full_article must be true or false"),
+        ("poll_interval: 30", "poll_interval: 2", 14, "poll_interval must be at least 5 minutes, got 2"),
+        ("poll_interval: 30", "poll_interval: 7.5", 14, "poll_interval must be a whole number of minutes"),
+        ("poll_interval: 30", "poll_interval: '30'", 14, "poll_interval must be a whole number of minutes"),
     ],
 )
 def test_mistakes_name_file_and_line(tmp_path, old, new, line, message):
@@ -129,3 +137,12 @@ def test_missing_file(tmp_path):
 def test_domains_are_stripped_and_deduplicated(tmp_path):
     text = VALID.replace("domains: [ml-research, evaluation]", "domains: [' ml-research ', evaluation, ml-research]")
     assert load_sources(write(tmp_path, text))[0].domains == ("ml-research", "evaluation")
+
+
+def test_optional_keys_default_to_off_and_the_scheduler_interval(tmp_path):
+    first = load_sources(write(tmp_path, VALID))[0]
+    assert (first.fetch_full_article, first.poll_interval, first.allow_private) == (False, None, False)
+
+
+def test_poll_interval_minimum_is_accepted(tmp_path):
+    assert load_sources(write(tmp_path, VALID.replace("poll_interval: 30", "poll_interval: 5")))[1].poll_interval == 5

@@ -73,9 +73,8 @@ def run_ingest(
     report = IngestReport()
     raw_index = RawIndex(projection.vault)  # one scan of the raw folder, shared by every source
     for position, source in enumerate(sources, start=1):
+        # refresh_source records and logs a failing source itself; the others carry on.
         result = refresh_source(source, fetcher, state, projection.vault, now, index=raw_index)
-        if result.error:
-            log.warning("source %s: %s", source.name, result.error)
         report.refreshed.append(result)
         if progress:
             progress("fetch", position, len(sources))

@@ -90,7 +90,7 @@ def summarise_pending(
 ) -> list[str]:
     """Write a note for every raw post whose note is missing or was made from older content."""
     by_id = {source.id: source for source in sources}
-    pending = _pending_posts(projection.vault)
+    pending = pending_posts(projection.vault)
     written = []
     for position, (path, post) in enumerate(pending, start=1):
         note = build_note(post, path, by_id, projection, summarizer)
@@ -103,7 +103,8 @@ def summarise_pending(
     return written
 
 
-def _pending_posts(vault: Vault) -> list[tuple[Path, RawPost]]:
+def pending_posts(vault: Vault) -> list[tuple[Path, RawPost]]:
+    """Raw posts whose note is missing or was made from older content, oldest first."""
     pending = []
     for path in vault.raw_paths():
         post = parse_raw_post(path.read_text(encoding="utf-8"), path=vault.relative(path))
@@ -122,7 +123,7 @@ def _note_content_hash(path: Path) -> str | None:
 def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projection: Projection, summarizer: Summarizer) -> Note:
     note_id = raw_path.stem
     source = next((sources[s] for s in post.sources if s in sources), None)
-    context = SummaryContext(related=related_notes(post, note_id, projection))
+    context = summary_context(post, note_id, projection)
     summary = summarizer.summarize(post.title, post.body, context)
     domains = list(post.domains) or (list(source.domains) if source else [])
     return Note(
@@ -137,14 +138,20 @@ def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projec
         topics=domains,
         raw=projection.vault.relative(raw_path),
         content_hash=post.content_hash,
-        summarizer=summarizer.name,
+        summarizer=summary.summarizer or summarizer.name,
         author=post.author,
         tldr=summary.tldr,
         why_it_matters=summary.why_it_matters,
         connections=summary.connections,
         research_angle=summary.research_angle,
         open_questions=summary.open_questions,
+        extra=dict(summary.extra),
     )
+
+
+def summary_context(post: RawPost, note_id: str, projection: Projection) -> SummaryContext:
+    """What a summarizer is told about the wiki (also used to estimate an LLM ingest's cost)."""
+    return SummaryContext(related=related_notes(post, note_id, projection))
 
 
 def related_notes(post: RawPost, note_id: str, projection: Projection) -> list[RelatedNote]:

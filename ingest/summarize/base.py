@@ -45,6 +45,8 @@ class Summary:
     connections: list[Connection]
     research_angle: list[str]
     open_questions: list[str]
+    summarizer: str | None = None  # who wrote it, when not the summarizer asked (an LLM falling back to extractive)
+    extra: dict = field(default_factory=dict)  # goes into the note's front matter (e.g. LLM usage, fallback reason)
 
 
 class Summarizer(Protocol):

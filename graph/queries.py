@@ -47,8 +47,11 @@ MATCH (n:Note)
 RETURN n.id AS id, n.page_hash AS page_hash
 """
 
+# Bookkeeping nodes (schema.SYSTEM_LABELS) are not part of the knowledge graph: not counted,
+# and a migrated schema's records survive DELETE_ALL, as its indexes do.
 COUNT_NODES_BY_LABEL = """
 MATCH (n)
+WHERE NOT n:SchemaMigration AND NOT n:SyncState
 RETURN labels(n)[0] AS label, count(n) AS count
 """
 
@@ -65,7 +68,7 @@ ORDER BY source_id, note_id
 
 PING = "RETURN 1 AS ok"
 
-DELETE_ALL = "MATCH (n) DETACH DELETE n"
+DELETE_ALL = "MATCH (n) WHERE NOT n:SchemaMigration DETACH DELETE n"
 
 STATEMENTS: dict[str, str] = {
     name: value

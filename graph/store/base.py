@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph import queries, schema
+from graph import migrations, queries, schema
 from graph.errors import GraphStoreError
 from graph.store import dialects
 
@@ -40,8 +40,17 @@ class GraphStore(ABC):
         """Run one statement; return rows as plain dicts. Raise GraphStoreError naming `name` on failure."""
 
     @abstractmethod
-    def ensure_schema(self) -> None:
-        """Create constraints and indexes if missing (idempotent)."""
+    def apply_schema(
+        self,
+        unique_ids: tuple[str, ...],
+        range_indexes: tuple[tuple[str, str], ...],
+        fulltext_indexes: tuple[tuple[str, str], ...],
+    ) -> None:
+        """Create these constraints and indexes where missing (idempotent). Called by `graph.migrations`."""
+
+    def ensure_schema(self) -> list[str]:
+        """Apply the pending schema migrations (idempotent); return the ids applied now."""
+        return migrations.migrate(self)
 
     @abstractmethod
     def health(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from graph import queries, schema
+from graph import migrations, queries, schema, sync_queries
 
 FALKORDB = "falkordb"
 NEO4J = "neo4j"
@@ -55,7 +55,7 @@ LIMIT $limit
 
 
 def falkor_range_index(label: str, prop: str) -> SchemaStatement:
-    label, prop = schema.check_label(label), schema.check_property(prop)
+    label, prop = schema.check_any_label(label), schema.check_property(prop)
     return SchemaStatement(
         name=f"FALKOR_RANGE_INDEX[{label}.{prop}]",
         key=("RANGE", label, prop),
@@ -78,20 +78,28 @@ def falkor_unique_id_command(graph_name: str, label: str) -> tuple[Any, ...]:
 
     FalkorDB requires a range index on the property first; `falkor_schema()` lists it earlier.
     """
-    label = schema.check_label(label)
+    label = schema.check_any_label(label)
     return ("GRAPH.CONSTRAINT", "CREATE", graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
 
 
 def falkor_drop_unique_id_command(graph_name: str, label: str) -> tuple[Any, ...]:
-    label = schema.check_label(label)
+    label = schema.check_any_label(label)
     return ("GRAPH.CONSTRAINT", "DROP", graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, "id")
 
 
-def falkor_schema() -> list[SchemaStatement]:
-    """Indexes in creation order: the `id` range index of every label, then the others."""
-    steps = [falkor_range_index(label, "id") for label in schema.LABELS]
-    steps += [falkor_range_index(label, prop) for label, prop in schema.RANGE_INDEXES]
-    steps += [falkor_fulltext_index(label, prop) for label, prop in schema.FULLTEXT_INDEXES]
+def falkor_schema(
+    unique_ids: tuple[str, ...] | None = None,
+    range_indexes: tuple[tuple[str, str], ...] | None = None,
+    fulltext_indexes: tuple[tuple[str, str], ...] | None = None,
+) -> list[SchemaStatement]:
+    """Indexes in creation order: the `id` range index of each unique label, then the others.
+
+    Without arguments: every object of every migration (what a fully migrated graph holds).
+    """
+    unique_ids, range_indexes, fulltext_indexes = _objects(unique_ids, range_indexes, fulltext_indexes)
+    steps = [falkor_range_index(label, "id") for label in unique_ids]
+    steps += [falkor_range_index(label, prop) for label, prop in range_indexes]
+    steps += [falkor_fulltext_index(label, prop) for label, prop in fulltext_indexes]
     return steps
 
 
@@ -115,7 +123,7 @@ def neo4j_fulltext_index_name(label: str, prop: str) -> str:
 
 
 def neo4j_unique_id(label: str) -> SchemaStatement:
-    label = schema.check_label(label)
+    label = schema.check_any_label(label)
     name = f"{_snake(label)}_id_unique"
     return SchemaStatement(
         name=f"NEO4J_UNIQUE_ID[{label}]",
@@ -146,12 +154,23 @@ def neo4j_fulltext_index(label: str, prop: str) -> SchemaStatement:
     )
 
 
-def neo4j_schema() -> list[SchemaStatement]:
-    """Constraints first: each one brings its own index on `id`."""
-    steps = [neo4j_unique_id(label) for label in schema.LABELS]
-    steps += [neo4j_range_index(label, prop) for label, prop in schema.RANGE_INDEXES]
-    steps += [neo4j_fulltext_index(label, prop) for label, prop in schema.FULLTEXT_INDEXES]
+def neo4j_schema(
+    unique_ids: tuple[str, ...] | None = None,
+    range_indexes: tuple[tuple[str, str], ...] | None = None,
+    fulltext_indexes: tuple[tuple[str, str], ...] | None = None,
+) -> list[SchemaStatement]:
+    """Constraints first: each one brings its own index on `id`. Without arguments: every migration's objects."""
+    unique_ids, range_indexes, fulltext_indexes = _objects(unique_ids, range_indexes, fulltext_indexes)
+    steps = [neo4j_unique_id(label) for label in unique_ids]
+    steps += [neo4j_range_index(label, prop) for label, prop in range_indexes]
+    steps += [neo4j_fulltext_index(label, prop) for label, prop in fulltext_indexes]
     return steps
+
+
+def _objects(unique_ids, range_indexes, fulltext_indexes):
+    if unique_ids is None and range_indexes is None and fulltext_indexes is None:
+        return migrations.all_objects()
+    return unique_ids or (), range_indexes or (), fulltext_indexes or ()
 
 
 # --- full-text search terms -----------------------------------------------------------------
@@ -189,6 +208,8 @@ def fulltext_query(dialect: str, label: str, prop: str, text: str, limit: int) -
 def all_statements(dialect: str) -> dict[str, str]:
     """Every Cypher statement the code can send to `dialect`, by name: common ones plus the dialect's."""
     statements = dict(queries.STATEMENTS)
+    statements.update(migrations.STATEMENTS)
+    statements.update(sync_queries.statements())
     if dialect == FALKORDB:
         statements.update({step.name: step.cypher for step in falkor_schema()})
         statements["FALKOR_LIST_INDEXES"] = FALKOR_LIST_INDEXES

@@ -14,7 +14,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from graph import schema
 from graph.errors import GraphStoreError, GraphUnavailable, WikigraphError
 from graph.store import dialects
 from graph.store.base import GraphStore, GraphStoreConfig, check_params
@@ -67,12 +66,12 @@ class FalkorStore(GraphStore):
         columns = [column[1] if isinstance(column, (list, tuple)) else column for column in result.header]
         return [dict(zip(columns, (to_plain(value) for value in row))) for row in result.result_set]
 
-    def ensure_schema(self) -> None:
+    def apply_schema(self, unique_ids, range_indexes, fulltext_indexes) -> None:
         existing = self._existing_indexes()
-        for step in dialects.falkor_schema():
+        for step in dialects.falkor_schema(unique_ids, range_indexes, fulltext_indexes):
             if step.key not in existing:
                 self._create_index(step)
-        self._ensure_unique_ids()
+        self._ensure_unique_ids(unique_ids)
 
     def _existing_indexes(self) -> set[tuple[str, str, str]]:
         keys = set()
@@ -100,9 +99,9 @@ class FalkorStore(GraphStore):
             if row["type"] == "UNIQUE" and row["entitytype"] == "NODE" and list(row["properties"]) == ["id"]
         }
 
-    def _ensure_unique_ids(self) -> None:
+    def _ensure_unique_ids(self, labels: tuple[str, ...]) -> None:
         present = self._unique_id_constraints()
-        for label in schema.LABELS:
+        for label in labels:
             if label not in present:
                 self._create_unique_id(label)
         self._wait_for_constraints()

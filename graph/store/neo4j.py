@@ -65,9 +65,9 @@ class Neo4jStore(GraphStore):
             raise GraphStoreError(name, f"{type(exc).__name__}: {_first_line(exc)}") from None
         return [{key: to_plain(record[key]) for key in keys} for record in records]
 
-    def ensure_schema(self) -> None:
+    def apply_schema(self, unique_ids, range_indexes, fulltext_indexes) -> None:
         # Every statement says IF NOT EXISTS, so re-running (or racing another process) is harmless.
-        for step in dialects.neo4j_schema():
+        for step in dialects.neo4j_schema(unique_ids, range_indexes, fulltext_indexes):
             self.run(step.name, step.cypher, step.params_dict())
         self.run("NEO4J_AWAIT_INDEXES", dialects.NEO4J_AWAIT_INDEXES, {"timeout_s": INDEX_WAIT_S})
 

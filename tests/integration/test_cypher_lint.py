@@ -55,7 +55,7 @@ def lint():
         assert installed.returncode == 0, f"npm ci in {LINT_DIR} failed:\n{installed.stdout}\n{installed.stderr}"
 
     def run(statements: dict[str, str]) -> dict[str, list[dict]]:
-        payload = {"labels": list(schema.LABELS), "relationshipTypes": list(schema.REL_TYPES), "statements": statements}
+        payload = {"labels": [*schema.LABELS, *schema.SYSTEM_LABELS], "relationshipTypes": list(schema.REL_TYPES), "statements": statements}
         done = subprocess.run(
             [node, "lint.cjs"], check=False, cwd=LINT_DIR, input=json.dumps(payload), capture_output=True, text=True, timeout=120
         )

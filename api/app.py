@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 
@@ -12,20 +13,26 @@ from api.services import Services
 from api.settings import Settings
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the app. With `services`, the caller owns them (and closes them); otherwise the app opens and closes its own."""
+def create_app(
+    settings: Settings | None = None,
+    services: Services | None = None,
+    background: Callable[[Services], AbstractContextManager] | None = None,
+) -> FastAPI:
+    """Build the app. With `services`, the caller owns them (and closes them); otherwise the app opens and closes its own.
+    `background(services)` is entered while the app runs (e.g. the feed poller of `serve --watch`)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if services is not None:
-            yield
-            return
-        app.state.services = Services.open(settings)
+        owned = services is None
+        if owned:
+            app.state.services = Services.open(settings)
         try:
-            yield
+            with background(app.state.services) if background else nullcontext():
+                yield
         finally:
-            app.state.services.close()
+            if owned:
+                app.state.services.close()
 
     app = FastAPI(
         title="wikigraph",

@@ -10,9 +10,11 @@ from typing import Annotated
 
 import typer
 
+from api.cli_sources import sources_app
 from api.settings import Settings
 
 app = typer.Typer(help="wikigraph: a knowledge-graph wiki of AI-research feeds.", no_args_is_help=True, add_completion=False)
+app.add_typer(sources_app, name="sources")
 log = logging.getLogger("wikigraph")
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
@@ -43,11 +45,23 @@ def ingest() -> None:
 
 
 @app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Also poll the sources on their intervals, in this process.")] = False,
+) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     _setup_logging()
     settings = Settings(host=host, port=port)
-    _serve(settings, services=None)
+    _serve(settings, services=None, watch=watch)
+
+
+@app.command("watch")
+def watch() -> None:
+    """Poll every source on its interval (with jitter) until interrupted; Ctrl-C finishes the pass in progress."""
+    from api.cli_watch import watch as run_watch
+
+    run_watch()
 
 
 @app.command()
@@ -103,12 +117,13 @@ def reindex() -> None:
     typer.echo(f"reindexed {len(report.upserted)} notes ({report.chunks} chunks)")
 
 
-def _serve(settings: Settings, services) -> None:
+def _serve(settings: Settings, services, watch: bool = False) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.cli_watch import scheduler_for
 
-    application = create_app(settings, services=services)
+    application = create_app(settings, services=services, background=scheduler_for if watch else None)
     uvicorn.run(application, host=settings.server.host, port=settings.server.port, log_level="info")
 
 

@@ -14,7 +14,8 @@ from api.settings import Settings
 from graph.sync import SyncReport, sync_vault
 from ingest.fetch import Fetcher
 from ingest.pipeline import IngestReport, run_ingest, source_record
-from ingest.sources import load_sources
+from ingest.scheduler import SchedulePolicy, due_sources
+from ingest.sources import Source, load_sources
 from ingest.state import SourceStateStore
 from ingest.summarize.extractive import ExtractiveSummarizer
 
@@ -29,14 +30,25 @@ def open_services(settings: Settings) -> Iterator[Services]:
 
 
 def ingest_once(services: Services) -> IngestReport:
-    settings = services.settings
+    return _ingest(services, load_sources(services.vault.sources_file), datetime.now(timezone.utc))
+
+
+def ingest_due(services: Services, now: datetime, policy: SchedulePolicy | None = None) -> IngestReport:
+    """Like ingest_once, but fetch only the sources whose next check has come (the watch loop's job)."""
     sources = load_sources(services.vault.sources_file)
+    policy = policy or SchedulePolicy.from_minutes(services.settings.fetch.poll_interval)
+    due = due_sources(sources, SourceStateStore(services.settings.paths.data_dir), now, policy)
+    return _ingest(services, sources, now, refresh=due) if due else IngestReport()
+
+
+def _ingest(services: Services, sources: list[Source], now: datetime, refresh: list[Source] | None = None) -> IngestReport:
+    settings = services.settings
     state = SourceStateStore(settings.paths.data_dir)
     timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
     with httpx.Client(timeout=timeout, follow_redirects=False) as client, progress_reporter() as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
         summarizer = ExtractiveSummarizer(services.embedder)
-        return run_ingest(sources, fetcher, state, services.projection, summarizer, datetime.now(timezone.utc), progress)
+        return run_ingest(sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh)
 
 
 def reindex_all(services: Services) -> SyncReport:

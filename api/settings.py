@@ -91,6 +91,7 @@ class FetchSettings(BaseSettings):
         description="User-Agent sent with every feed request.",
     )
     fetch_timeout: float = Field(20.0, description="Seconds before a feed request times out.")
+    poll_interval: int = Field(60, ge=5, description="Minutes between checks of a source that sets no poll_interval (watch).")
 
 
 class Settings:

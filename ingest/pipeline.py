@@ -69,15 +69,18 @@ def run_ingest(
     summarizer: Summarizer,
     now: datetime,
     progress: Progress | None = None,
+    refresh: list[Source] | None = None,
 ) -> IngestReport:
+    """Fetch `refresh` (default: every source), then summarise and sync for all `sources`."""
     report = IngestReport()
     raw_index = RawIndex(projection.vault)  # one scan of the raw folder, shared by every source
-    for position, source in enumerate(sources, start=1):
+    to_fetch = sources if refresh is None else refresh
+    for position, source in enumerate(to_fetch, start=1):
         # refresh_source records and logs a failing source itself; the others carry on.
         result = refresh_source(source, fetcher, state, projection.vault, now, index=raw_index)
         report.refreshed.append(result)
         if progress:
-            progress("fetch", position, len(sources))
+            progress("fetch", position, len(to_fetch))
     report.notes_written = summarise_pending(sources, projection, summarizer, progress)
     report.sync = sync_vault(
         projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources], progress

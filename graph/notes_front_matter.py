@@ -47,7 +47,12 @@ def front_matter_of(note: Note) -> dict[str, Any]:
 
 def load_front_matter(content: str, first_line: int, path: str | None) -> tuple[dict, dict[str, int]]:
     """Parse YAML whose first line is file line `first_line`; return (mapping, key → file line)."""
-    loader = yaml.SafeLoader(content)
+    try:
+        loader = yaml.SafeLoader(content)
+    except yaml.reader.ReaderError as exc:
+        line = first_line + content.count("\n", 0, exc.position)
+        message = f"front matter holds a character YAML does not allow: U+{exc.character:04X}"
+        raise NoteFormatError(message, path, line) from exc
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}

@@ -24,11 +24,12 @@ from graph.vault import dump_front_matter
 from graph.wikilinks import format_wikilink, match_wikilink
 
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+ONE_LINE_RE = re.compile(r"[ \t]*\n[ \t]*")
 FENCE_RE = re.compile(r"-{3,}[ \t]*")
 LIST_MARKER_RE = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])")
 CONNECTION_DATE_RE = re.compile(r"[ \t]*\((\d{4}-\d{2}-\d{2})\)")
 CONNECTION_SEPARATOR_RE = re.compile(r"[ \t]*(?:—|–|--|-|:)[ \t]*")
-LIST_SECTIONS = {"connections": "Connections", "research_angle": "Research angle", "open_questions": "Open questions"}
+LIST_SECTIONS = ("connections", "research_angle", "open_questions")
 
 
 class NoteRenderError(WikigraphError):
@@ -191,8 +192,23 @@ def _parse(text: str, path: str | None) -> Note:
     meta_text, body_line = _front_matter_text(tokens, lines, path)
     meta, key_lines = load_front_matter(meta_text, 2, path)
     fields = note_fields(meta, key_lines, 1, path)
-    fields.update(_section_fields(_blocks(tokens, lines), lines, body_line, path))
+    blocks = _blocks(tokens, lines)
+    if blocks:
+        _check_closed(blocks[-1], lines, path)
+    fields.update(_section_fields(blocks, lines, body_line, path))
     return Note(**fields)
+
+
+def _check_closed(block: _Block, lines: list[str], path: str | None) -> None:
+    """Refuse a last section whose ``` or <!-- is never closed: it swallows the end of the page, and once
+    rendered it would swallow the sections written after it too."""
+    # The leading newline keeps a body that starts with `---` from reading as front matter.
+    probe = shared_markdown().parse("\n" + _body(block, lines) + "\n\n## end\n")
+    if len(probe) >= 3 and probe[-3].type == "heading_open" and probe[-3].level == 0:
+        return
+    opener = next((token for token in reversed(block.tokens) if token.level == 0 and token.map), None)
+    line = opener.map[0] + 1 if opener else block.first + 1
+    raise NoteFormatError(f"section '{block.name}' leaves a block open (an unclosed ``` or <!-- ?)", path, line)
 
 
 def _front_matter_text(tokens: list[Token], lines: list[str], path: str | None) -> tuple[str, int]:
@@ -317,7 +333,7 @@ def _blocks(tokens: list[Token], lines: list[str]) -> list[_Block]:
             stop -= 1
         if first == stop:  # an empty body sits right under its heading
             first = stop = tokens[i].map[1]
-        name = tokens[i + 1].content.strip()
+        name = ONE_LINE_RE.sub(" ", tokens[i + 1].content).strip()  # a setext heading may span lines
         blocks.append(_Block(name, tokens[i].map[0], first, stop, tokens[i + 3 : following]))
     return blocks
 

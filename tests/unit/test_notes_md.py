@@ -32,7 +32,9 @@ def make_note(**changes) -> Note:
         why_it_matters="Distillation underpins recent work.",
         connections=[
             Connection("Knowledge distillation", "adds the policy dimension — a second view: [sic]"),
-            Connection("defense-trilemma", "the regulatory complement", label="Defense Trilemma", date=date(2026, 5, 3)),
+            Connection(
+                "defense-trilemma", "the regulatory complement", label="Defense Trilemma", date=date(2026, 5, 3)
+            ),
         ],
         research_angle=["Provenance measurement.\nWhich fraction is distilled?", "API design for resilience."],
         open_questions=["What share of the literature counts?", "Is there a technical line?"],
@@ -55,11 +57,19 @@ def test_rendered_page_has_the_documented_shape():
     assert page.split("\n\n")[:3] == [
         "inference-efficiency · 2026-05-04 · Tier 1",
         "# A Post: on [things] — and more — Jane Doe (Example Feed)",
-        "Source: Example Feed, 2026-05-04 · Raw: raw/rss/2026-05-04-example-feed-a-post-on-things.md"
-        " · Tier: 1 (knowledge distillation, policy)",
+        (
+            "Source: Example Feed, 2026-05-04 · Raw: raw/rss/2026-05-04-example-feed-a-post-on-things.md"
+            " · Tier: 1 (knowledge distillation, policy)"
+        ),
     ]
     headings = [line for line in page.split("\n") if line.startswith("## ")]
-    assert headings == ["## TL;DR", "## Why it matters", "## Connections", "## Research angle (Tier 1)", "## Open questions"]
+    assert headings == [
+        "## TL;DR",
+        "## Why it matters",
+        "## Connections",
+        "## Research angle (Tier 1)",
+        "## Open questions",
+    ]
     assert "- [[defense-trilemma|Defense Trilemma]] (2026-05-03) — the regulatory complement\n" in page
     assert "1. Provenance measurement.\n   Which fraction is distilled?\n2. API design" in page
 
@@ -139,7 +149,9 @@ def test_hand_edits_survive_parse_and_render():
     assert note.tldr.startswith("The post argues the term")
     assert "**Another** paragraph: the stakes." in note.tldr
     assert note.why_it_matters.endswith("\n\nA second thought, with a [link](https://example.org/x) and `code`.")
-    assert note.connections[-1] == Connection("New page", "because: reasons — [sic] (see *there*)", None, date(2026, 1, 2))
+    assert note.connections[-1] == Connection(
+        "New page", "because: reasons — [sic] (see *there*)", None, date(2026, 1, 2)
+    )
     assert note.open_questions[-1] == "Is there a technical line?\n- a nested thought"
     again = render_note(note)
     assert again == edited
@@ -237,6 +249,16 @@ def test_paragraph_in_a_list_section():
     assert_format_error(text, line_of(text, "Some prose."), "only list items")
 
 
+def test_unclosed_fence_that_would_swallow_the_following_sections():
+    text = render_note(make_note()).replace("Another paragraph:", "```python\nAnother paragraph:")
+    assert_format_error(text, line_of(text, "```python"), "block open")
+
+
+def test_character_yaml_does_not_allow():
+    text = render_note(make_note()).replace("domain: inference-efficiency", "domain: bad\x07bell")
+    assert_format_error(text, line_of(text, "domain: bad"), "U\\+0007")
+
+
 def test_duplicate_section():
     text = render_note(make_note()).replace("## Open questions", "## TL;DR\n\nagain\n\n## Open questions")
     assert_format_error(text, [n for n, line in enumerate(text.split("\n"), 1) if line == "## TL;DR"][1], "twice")
@@ -250,7 +272,12 @@ def test_section_spans_cover_exactly_each_body():
     text = render_note(note)
     sections = note_sections(text)
     assert [s.name for s in sections] == [
-        "TL;DR", "Why it matters", "Connections", "Research angle (Tier 1)", "Open questions", "Own",
+        "TL;DR",
+        "Why it matters",
+        "Connections",
+        "Research angle (Tier 1)",
+        "Open questions",
+        "Own",
     ]
     lines = text.split("\n")
     for section in sections:

@@ -93,12 +93,6 @@ def test_render_then_parse_gives_back_the_same_note(note):
     text = render_note(note)
     assert parse_note(text) == note
     assert render_note(parse_note(text)) == text
-
-
-@PROPERTY_SETTINGS
-@given(notes)
-def test_section_spans_match_the_parsed_fields(note):
-    text = render_note(note)
     sections = {section.name: section for section in note_sections(text)}
     assert sections["TL;DR"].text == note.tldr
     assert sections["Why it matters"].text == note.why_it_matters

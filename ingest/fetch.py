@@ -1,13 +1,13 @@
-"""HTTP fetching of feeds: conditional GET, redirects checked hop by hop, a body cap enforced while streaming.
+"""HTTP fetching of feeds and article pages: conditional GET, redirects checked hop by hop, a body cap enforced
+while streaming, per-host politeness, and no request to a non-public address unless the source allows it.
 
-The httpx client is created by the entry point (one per process) and handed in; this module never creates one
-on its own except through `make_http_client`, which entry points may call.
+The httpx client is created by the entry point (one per process) and handed in; `make_http_client` builds the
+right one (a transport that connects only to addresses it has checked; see ingest/netguard.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,16 +18,24 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from graph.errors import WikigraphError
+from ingest.netguard import ALLOW_PRIVATE, AddressNotAllowed, GuardedTransport, check_url
+from ingest.politeness import HostLimiter
 
 MAX_BODY_BYTES = 15 * 1024 * 1024
 MAX_REDIRECTS = 5
 MAX_SECONDS = 60.0
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# Seconds between two article-page requests to one host (feeds are one request per source and need no pause).
+ARTICLE_INTERVAL = 1.0
+# A server may ask us to wait (Retry-After), but one header cannot silence a feed for longer than this.
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
+HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
 def _version() -> str:
@@ -58,6 +66,12 @@ class FetchResult:
     body: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
     not_modified: bool = False
+    # Where the requested URL moved to through permanent redirects (301/308) only; None if it did not move.
+    permanent_url: str | None = None
+
+    @property
+    def body_hash(self) -> str | None:
+        return hashlib.sha256(self.body).hexdigest() if self.body is not None else None
 
     @property
     def etag(self) -> str | None:
@@ -69,11 +83,16 @@ class FetchResult:
 
 
 def make_http_client(timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Client:
-    """The client an entry point hands to `Fetcher` (redirects are followed by the Fetcher, hop by hop)."""
-    return httpx.Client(timeout=timeout, follow_redirects=False)
+    """The client an entry point hands to `Fetcher`: redirects are followed by the Fetcher, hop by hop, and the
+    transport connects only to addresses it has checked. Proxy variables from the environment are ignored (a
+    proxy would resolve names where we cannot check them)."""
+    return httpx.Client(timeout=timeout, follow_redirects=False, transport=GuardedTransport(), trust_env=False)
 
 
 class Fetcher:
+    """Fetches feeds and pages. Share one per process (with its HostLimiter) across threads: the limiter is what
+    keeps us to one request in flight per host."""
+
     def __init__(
         self,
         client: httpx.Client,
@@ -82,12 +101,16 @@ class Fetcher:
         max_body_bytes: int = MAX_BODY_BYTES,
         max_redirects: int = MAX_REDIRECTS,
         max_seconds: float = MAX_SECONDS,
+        limiter: HostLimiter | None = None,
+        article_interval: float = ARTICLE_INTERVAL,
     ) -> None:
         self.client = client
         self.user_agent = user_agent
         self.max_body_bytes = max_body_bytes
         self.max_redirects = max_redirects
         self.max_seconds = max_seconds
+        self.limiter = limiter or HostLimiter()
+        self.article_interval = article_interval
 
     def fetch(
         self,
@@ -96,29 +119,45 @@ class Fetcher:
         last_modified: str | None = None,
         *,
         allow_private: bool = False,
+        accept: str = ACCEPT,
+        min_interval: float = 0.0,
     ) -> FetchResult:
         """GET `url` with the validators from the previous fetch. A 304, or a 200 whose ETag (or, lacking one,
-        Last-Modified) equals what we sent, is `not_modified`. Loopback/private hosts need `allow_private`."""
+        Last-Modified) equals what we sent, is `not_modified`. Loopback/private hosts need `allow_private`;
+        `min_interval` is the pause owed to each host since our last request to it."""
         deadline = time.monotonic() + self.max_seconds
-        headers = self._request_headers(etag, last_modified)
-        current = url
+        headers = self._request_headers(etag, last_modified, accept)
+        current, permanent, moved_for_good = url, url, True
         for _ in range(self.max_redirects + 1):
             check_address_allowed(current, allow_private)
+            host = urlsplit(current).hostname or ""
             try:
-                with self.client.stream("GET", current, headers=headers, follow_redirects=False) as response:
+                with self.limiter.request(host, min_interval), self.client.stream(
+                    "GET", current, headers=headers, follow_redirects=False, extensions={ALLOW_PRIVATE: allow_private}
+                ) as response:
                     location = response.headers.get("location")
                     if response.status_code in REDIRECT_STATUSES and location:
                         current = urljoin(str(response.url), location.strip())
+                        moved_for_good = moved_for_good and response.status_code in PERMANENT_REDIRECTS
+                        permanent = current if moved_for_good else permanent
                         continue
-                    return self._result(response, current, etag, last_modified, deadline)
+                    result = self._result(response, current, etag, last_modified, deadline)
+                    result.permanent_url = permanent if permanent != url else None
+                    return result
+            except AddressNotAllowed as exc:  # the transport's own check, at connect time
+                raise FetchError(f"{current}: {exc}", current) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(f"{current}: timed out ({type(exc).__name__})", current) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{current}: {type(exc).__name__}: {exc}", current) from exc
         raise FetchError(f"{url}: more than {self.max_redirects} redirects", url)
 
-    def _request_headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent, "Accept": ACCEPT}
+    def fetch_page(self, url: str, *, allow_private: bool = False) -> FetchResult:
+        """An article page: asks for HTML, and waits `article_interval` since the last request to its host."""
+        return self.fetch(url, allow_private=allow_private, accept=HTML_ACCEPT, min_interval=self.article_interval)
+
+    def _request_headers(self, etag: str | None, last_modified: str | None, accept: str) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -173,35 +212,20 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 def check_address_allowed(url: str, allow_private: bool) -> None:
     """Refuse non-http(s) URLs, and hosts resolving to loopback/private/link-local addresses unless allowed,
-    so that a feed list (or a redirect) cannot point the fetcher at services inside the network."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{url}: not an http(s) URL", url)
-    if allow_private:
-        return
+    so that a feed list, a feed's links or a redirect cannot point the fetcher at services inside the network."""
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, ValueError) as exc:
-        raise FetchError(f"{url}: cannot resolve host {parts.hostname!r}: {exc}", url) from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not (mapped or address).is_global or address.is_multicast:
-            raise FetchError(
-                f"{url}: host {parts.hostname!r} resolves to non-public address {address}; "
-                "set allow_private: true on this source to fetch it",
-                url,
-            )
+        check_url(url, allow_private)
+    except AddressNotAllowed as exc:
+        raise FetchError(str(exc), url) from exc

@@ -1,7 +1,8 @@
 """A real HTTP server on loopback that serves fixture feeds (with ETag / Last-Modified / 304 support).
 
-Per resource it can also gzip the body, leave out Content-Length, or send the body slowly in chunks;
-`add_redirect` serves a redirect to another URL.
+Per resource it can also gzip the body, leave out Content-Length, send the body slowly in chunks, or wait before
+answering; `add_redirect` serves a redirect to another URL. The server notes when each request arrived and
+finished, and the most requests it was ever answering at once (to check a client's per-host politeness).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ class Resource:
     # > 0: send the body in `chunk_size` pieces with this many seconds between them.
     chunk_delay: float = 0.0
     chunk_size: int = 1024
+    # Seconds to wait before answering at all.
+    delay: float = 0.0
+
+
+@dataclass
+class Visit:
+    path: str
+    arrived: float  # time.monotonic()
+    finished: float | None = None
 
 
 class FeedServer:
@@ -38,15 +48,27 @@ class FeedServer:
     def __init__(self) -> None:
         self.resources: dict[str, Resource] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.visits: list[Visit] = []
+        self.max_in_flight = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
-                server.requests.append((self.path, dict(self.headers)))
+                visit = server._arrive(self.path, dict(self.headers))
+                try:
+                    self._answer()
+                finally:
+                    server._leave(visit)
+
+            def _answer(self) -> None:
                 resource = server.resources.get(self.path)
                 if resource is None:
                     self.send_error(404)
                     return
+                if resource.delay > 0:
+                    time.sleep(resource.delay)
                 tag = '"' + hashlib.sha1(resource.body).hexdigest() + '"'
                 if _not_modified(resource, tag, self.headers):
                     self.send_response(304)
@@ -94,6 +116,20 @@ class FeedServer:
         self._httpd.daemon_threads = True  # a slow response in progress must not hold up shutdown
         # A short poll interval makes shutdown (every test teardown) quick.
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def _arrive(self, path: str, headers: dict[str, str]) -> Visit:
+        visit = Visit(path, time.monotonic())
+        with self._lock:
+            self.requests.append((path, headers))
+            self.visits.append(visit)
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        return visit
+
+    def _leave(self, visit: Visit) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            visit.finished = time.monotonic()
 
     @property
     def base_url(self) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.embed import Embedder
 from graph.model import Note, SourceRecord
-from graph.notes_md import render_note
+from graph.notes_md import NoteRenderError, render_note
 from graph.store.base import GraphStore
 from graph.sync import SyncReport, sync_note, sync_vault
 from graph.vault import Vault, atomic_write_text, split_front_matter
@@ -45,6 +45,8 @@ class Projection:
 class IngestReport:
     refreshed: list[RefreshResult] = field(default_factory=list)
     notes_written: list[str] = field(default_factory=list)
+    # Raw post path → why its note could not be written; the raw post stays and the next run retries it.
+    notes_failed: dict[str, str] = field(default_factory=dict)
     sync: SyncReport | None = None
 
     @property
@@ -81,7 +83,7 @@ def run_ingest(
         report.refreshed.append(result)
         if progress:
             progress("fetch", position, len(to_fetch))
-    report.notes_written = summarise_pending(sources, projection, summarizer, progress)
+    report.notes_written = summarise_pending(sources, projection, summarizer, progress, failed=report.notes_failed)
     report.sync = sync_vault(
         projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources], progress
     )
@@ -89,16 +91,30 @@ def run_ingest(
 
 
 def summarise_pending(
-    sources: list[Source], projection: Projection, summarizer: Summarizer, progress: Progress | None = None
+    sources: list[Source],
+    projection: Projection,
+    summarizer: Summarizer,
+    progress: Progress | None = None,
+    failed: dict[str, str] | None = None,
 ) -> list[str]:
-    """Write a note for every raw post whose note is missing or was made from older content."""
+    """Write a note for every raw post whose note is missing or was made from older content.
+
+    A post whose note cannot be written (e.g. text the note format cannot hold) is recorded in
+    `failed` and skipped, so one odd post never stops the others.
+    """
     by_id = {source.id: source for source in sources}
     pending = pending_posts(projection.vault)
     written = []
     for position, (path, post) in enumerate(pending, start=1):
-        note = build_note(post, path, by_id, projection, summarizer)
-        note_path = projection.vault.note_path(note.id)
-        atomic_write_text(note_path, render_note(note))
+        try:
+            note = build_note(post, path, by_id, projection, summarizer)
+            note_path = projection.vault.note_path(note.id)
+            atomic_write_text(note_path, render_note(note))
+        except (NoteRenderError, ValueError) as exc:
+            log.error("no note for %s: %s", projection.vault.relative(path), exc)
+            if failed is not None:
+                failed[projection.vault.relative(path)] = str(exc)
+            continue
         sync_note(projection.vault, projection.store, projection.index, projection.embedder, note_path)
         written.append(note.id)
         if progress:

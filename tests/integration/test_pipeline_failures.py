@@ -1,0 +1,60 @@
+"""One post whose note cannot be written does not stop the others, and is retried next run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from api.jobs import open_services
+from api.settings import Settings
+from ingest.fetch import Fetcher, make_http_client
+from ingest.pipeline import run_ingest
+from ingest.sources import load_sources
+from ingest.state import SourceStateStore
+from ingest.summarize.base import Summary
+from tests.conftest import embed_config
+from tests.support.feed_server import FeedServer
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "e2e" / "lamplight.rss.xml"
+
+
+class HeadingInTldr:
+    """Writes a TL;DR the note format cannot hold for one post (a `## ` line would start a new section)."""
+
+    name = "test-heading"
+
+    def __init__(self, bad_title: str) -> None:
+        self.bad_title = bad_title
+
+    def summarize(self, title, body_markdown, context) -> Summary:
+        tldr = f"Summary of {title}."
+        if title == self.bad_title:
+            tldr += "\n\n## Not a section"
+        return Summary(tldr, "Why.", [], ["Angle."], ["Question?"])
+
+
+def test_bad_note_is_recorded_and_skipped(tmp_path) -> None:
+    with FeedServer() as server:
+        url = server.add("/feed.xml", FIXTURE.read_bytes())
+        wiki = tmp_path / "wiki"
+        wiki.mkdir()
+        sources = {"sources": [{"name": "Lamplight", "feed_url": url, "tier": 2, "domains": ["ml"], "allow_private": True}]}
+        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
+        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
+        with open_services(settings) as services, make_http_client() as client:
+            state = SourceStateStore(settings.paths.data_dir)
+            now = datetime.now(timezone.utc)
+            bad = HeadingInTldr("Text Watermarks Rarely Survive a Paraphrase")
+            report = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, bad, now)
+            assert len(report.notes_written) == 3
+            assert len(report.notes_failed) == 1
+            [(raw_path, reason)] = report.notes_failed.items()
+            assert "watermarks" in raw_path and reason
+            assert (wiki / raw_path).exists()  # the raw post is kept for the next run
+
+            fixed = HeadingInTldr("no such title")
+            again = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, fixed, now)
+            assert again.notes_failed == {} and len(again.notes_written) == 1
+            assert len(list((wiki / "notes").glob("*.md"))) == 4

@@ -32,6 +32,11 @@ class GraphStoreError(WikigraphError):
         self.statement = statement
 
 
+class QueryInputError(WikigraphError, ValueError):
+    """A value cannot go into a graph statement: a label, relationship type, direction or hop
+    count outside the allow-lists of `graph/schema.py`, or a parameter out of range."""
+
+
 class GraphUnavailable(WikigraphError):
     """The graph backend could not be started or reached."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from graph.errors import QueryInputError
 from graph.model import ENTITY_TYPES
 
 LABELS: tuple[str, ...] = (
@@ -69,9 +70,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def check_label(label: str) -> str:
-    """Return `label` if it is one of LABELS, else raise ValueError."""
+    """Return `label` if it is one of LABELS, else raise QueryInputError (a ValueError)."""
     if label not in LABELS or not _IDENTIFIER.match(label):
-        raise ValueError(f"unknown node label {label!r}; expected one of {', '.join(LABELS)}")
+        raise QueryInputError(f"unknown node label {label!r}; expected one of {', '.join(LABELS)}")
     return label
 
 
@@ -83,14 +84,62 @@ def check_any_label(label: str) -> str:
 
 
 def check_rel_type(rel_type: str) -> str:
-    """Return `rel_type` if it is one of REL_TYPES, else raise ValueError."""
+    """Return `rel_type` if it is one of REL_TYPES, else raise QueryInputError (a ValueError)."""
     if rel_type not in REL_TYPES or not _IDENTIFIER.match(rel_type):
-        raise ValueError(f"unknown relationship type {rel_type!r}; expected one of {', '.join(REL_TYPES)}")
+        raise QueryInputError(f"unknown relationship type {rel_type!r}; expected one of {', '.join(REL_TYPES)}")
     return rel_type
 
 
 def check_property(name: str) -> str:
-    """Return `name` if it is a plain identifier usable as a property key in DDL, else raise ValueError."""
+    """Return `name` if it is a plain identifier usable as a property key in DDL, else raise QueryInputError."""
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise ValueError(f"invalid property name {name!r}")
+        raise QueryInputError(f"invalid property name {name!r}")
     return name
+
+
+# --- traversals -------------------------------------------------------------------------------
+# A statement whose shape is chosen at run time (which way to follow a relationship, how many
+# hops) takes both from these lists, never from the caller's text. Three hops is the most any
+# question needs and keeps a variable-length match bounded on a dense graph.
+
+DIRECTIONS: tuple[str, ...] = ("out", "in", "both")
+MAX_HOPS = 3
+
+# (start label, relationship type, end label): every relationship the graph holds, and so every
+# pattern a traversal or a Bloom perspective can offer.
+EDGES: tuple[tuple[str, str, str], ...] = (
+    ("Source", "PUBLISHED", "Note"),
+    *(("Note", "MENTIONS", label) for label in ENTITY_LABELS),
+    ("Note", "CONNECTS_TO", "Note"),
+    *(("Note", "CONNECTS_TO", label) for label in ENTITY_LABELS),
+    ("Paper", "ABOUT", "Concept"),
+    ("PolicyEvent", "CONCERNS", "Concept"),
+    ("Person", "AFFILIATED_WITH", "Organization"),
+    ("Concept", "RELATED_TO", "Concept"),
+)
+
+
+def check_direction(direction: str) -> str:
+    """Return `direction` if it is one of DIRECTIONS, else raise QueryInputError."""
+    if direction not in DIRECTIONS:
+        raise QueryInputError(f"unknown direction {direction!r}; expected one of {', '.join(DIRECTIONS)}")
+    return direction
+
+
+def check_hops(hops: int) -> int:
+    """Return `hops` if it is an int from 1 to MAX_HOPS, else raise QueryInputError."""
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 1 <= hops <= MAX_HOPS:
+        raise QueryInputError(f"hop count must be an integer from 1 to {MAX_HOPS}, got {hops!r}")
+    return hops
+
+
+def relationship_pattern(rel_types: tuple[str, ...] = (), direction: str = "both", hops: int = 1) -> str:
+    """The relationship part of a pattern, e.g. `-[:MENTIONS|ABOUT*1..2]->`, from checked parts only.
+
+    No types means any relationship; one hop is written without a range so it stays a plain pattern.
+    """
+    types = "|".join(check_rel_type(rel_type) for rel_type in rel_types)
+    hops = check_hops(hops)
+    body = (f":{types}" if types else "") + (f"*1..{hops}" if hops > 1 else "")
+    left, right = {"out": ("-", "->"), "in": ("<-", "-"), "both": ("-", "-")}[check_direction(direction)]
+    return f"{left}[{body}]{right}"

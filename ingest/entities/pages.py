@@ -1,0 +1,36 @@
+"""Writing entity pages: a stub for a new entity, and for a known one only the machine fields that grow
+(first/last seen, new aliases, new external ids). The body and everything a person wrote stay as they are."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from graph.entities_md import entity_path, render_entity, stub_body
+from graph.model import Entity
+from graph.vault import Vault, atomic_write_text
+from ingest.entities.catalog import EntityCatalog, name_key
+
+
+def updated_entity(entity: Entity, seen: date, aliases: list[str], external_ids: dict[str, str], created: bool) -> Entity:
+    """The entity with `seen` inside its first/last seen range, the aliases and ids it lacked appended."""
+    known = {name_key(name) for name in (entity.name, *entity.aliases)}
+    new_aliases = [alias for alias in aliases if name_key(alias) not in known]
+    ids = dict(entity.external_ids)
+    for scheme, value in sorted(external_ids.items()):
+        ids.setdefault(scheme, value)  # an id a person corrected is never replaced
+    return replace(
+        entity,
+        aliases=[*entity.aliases, *dict.fromkeys(new_aliases)],
+        external_ids=ids,
+        first_seen=min(entity.first_seen, seen) if entity.first_seen else seen,
+        last_seen=max(entity.last_seen, seen) if entity.last_seen else seen,
+        body=stub_body(entity.name) if created and not entity.body else entity.body,
+    )
+
+
+def write_entity(vault: Vault, catalog: EntityCatalog, ref: str, entity: Entity) -> bool:
+    """Write the page if it changed; keep the catalog in step. Returns True if the file changed."""
+    changed = atomic_write_text(entity_path(vault, entity.type, entity.id), render_entity(entity))
+    catalog.add(entity)
+    return changed

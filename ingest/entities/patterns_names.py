@@ -1,0 +1,255 @@
+"""Patterns for organisations, models and people: capitalised names in the positions those take."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ingest.entities.found import (
+    CONNECTED_NAME,
+    LIST_RE,
+    NAME_SEQ,
+    NAME_TOKEN,
+    Found,
+    at_sentence_start,
+    clean_name,
+    plausible_name,
+    split_list,
+)
+from ingest.entities.text import Segment
+from ingest.entities.vocabulary import (
+    AMBIGUOUS_GIVEN_NAMES,
+    FUNCTION_WORDS,
+    MODEL_TIERS,
+    MONTHS_AND_DAYS,
+    NUMBERED_NOUNS,
+    ORG_HEADS,
+    ORG_OPENERS,
+    ORG_SUFFIX_AI,
+    PERSON_TITLES,
+    given_names,
+)
+
+ORG_NAME_RE = re.compile(rf"\b({CONNECTED_NAME})\b")
+ORG_ROLE_RE = re.compile(
+    r"\b(?:(?:researchers?|engineers?|scientists?|employees?|staff|friends|folks|teams?|colleagues|CEO|CTO|CPO|"
+    r"head|founders?|co-?founders?|leadership|people)\s+(?:at|of|from)|(?:works?|worked|working|job|jobs|joined|"
+    rf"left|leaving|founded|interned?)\s+(?:at\s+)?)\s*({NAME_SEQ})"
+)
+ORG_POSSESSIVE_RE = re.compile(
+    rf"\b({NAME_SEQ})(?:'s|’s)\s+(?:CEO|CTO|CPO|founders?|co-?founders?|researchers?|teams?|employees|engineers|"
+    r"leadership|headcount|API|models|strategy|business|chief|head|labs?|chatbots?|flagship|GPUs?|"
+    r"clusters?|compute|stock|shareholders|board|investors?|terms of service)\b"
+)
+ORG_VERB_RE = re.compile(
+    rf"\b({NAME_SEQ})\s+(?:has\s+|had\s+|just\s+|also\s+|recently\s+|quietly\s+|finally\s+)?(?:released|launched|"
+    r"announced|open-sourced|raised|acquired|hired|unveiled|shipped|published|partnered|invested|sued)\b"
+)
+ORG_TITLE_RE = re.compile(rf"\b({NAME_SEQ})\s+(?:CEO|CTO|CPO|COO|co-?founder|founder|cofounder)\b")
+ORG_LIST_RE = re.compile(
+    r"\b(?:companies|labs|laboratories|startups|organizations|organisations|providers|firms|institutions)"
+    rf"(?:,|:|\s+like|\s+such as|\s+including)\s+{LIST_RE}"
+)
+MODEL_LIST_RE = re.compile(rf"\b(?:models|LLMs|chatbots|assistants)(?:,|:|\s+like|\s+such as|\s+including)\s+{LIST_RE}")
+MODEL_CONTEXT_RE = re.compile(
+    r"\b(?:chatting with|chat with|prompting|switched to|switch to|fine-tuned|fine-tuning|distilled from|"
+    rf"distilling from|released|launched|trained|training)\s+({NAME_TOKEN})\b(?!\s+(?:and|or)\s)"
+    rf"|\b({NAME_TOKEN})(?:'s|’s)\s+(?:responses?|answers?|outputs?|personality|style|behaviou?r|capabilities|"
+    r"performance|weights|context window|system prompt|character|benchmark scores|scores)\b"
+    rf"|\b(?:the\s+)({NAME_TOKEN})\s+(?:model|models|series|family|chatbot|weights)\b"
+)
+CAPS_VERSION_RE = re.compile(r"(?<![\w-])([A-Z]{2,})(\d{1,2}(?:\.\d)?[a-zA-Z]?)(?![\w-])")
+MODEL_CUE_RE = re.compile(
+    r"\b(?:models?|LLMs?|chatbots?|releas\w*|launch\w*|weights|parameters|open-weight|checkpoints?|fine-tun\w*|"
+    r"trained|training|API|benchmarks?|reasoning|chat|assistant|tokens|distill\w*|inference)\b",
+    re.IGNORECASE,
+)
+VERSION = r"\d{1,3}(?:\.\d{1,2})?"
+SIZE = r"\d+(?:\.\d+)?[BMT]"
+HYPHEN_MODEL_RE = re.compile(
+    rf"(?<![\w-])((?:[A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]*)(?:-[A-Z][A-Za-z]*)*)-({VERSION}[a-zA-Z]{{0,2}})"
+    rf"((?:-(?:[A-Za-z]+|{SIZE}))*)(?![\w-])"
+)
+SPACED_MODEL_RE = re.compile(
+    rf"(?<![\w-])({NAME_TOKEN}(?: {NAME_TOKEN})?) ({VERSION}|[A-Z]\d{{1,2}})((?: {SIZE})?)((?: [A-Za-z]+)?)(?![\w.-])"
+)
+SIZED_MODEL_RE = re.compile(rf"(?<![\w-])({NAME_TOKEN})[ -]({SIZE})(?![\w-])")
+O_SERIES_RE = re.compile(r"(?<![\w-])(o[1-9](?:-(?:mini|pro|preview))?)(?: (Pro|pro|mini))?(?![\w-])")
+PERSON_RE = re.compile(
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:[A-Z]\.\s+)?((?:Mc|Mac|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’]?\s*\d)"
+)
+TITLED_PERSON_RE = re.compile(
+    r"\b(?:Professor|Prof\.|Dr\.|CEO|CTO|CPO|founder|co-founder|cofounder)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b"
+)
+BY_PERSON_RE = re.compile(r"\b(?:by|thanks to|Thanks to)\s+([A-Z][a-z]+\s[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+NOT_ORG_WORDS = frozenset(
+    """deep open generative general artificial machine human frontier applied basic fundamental safety alignment new
+    responsible explainable agentic conversational embodied constitutional trustworthy modern narrow strong weak
+    physical""".split()
+)
+
+
+def name_patterns(index: int, segment: Segment, previous: Segment | None) -> Iterator[Found]:
+    yield from _organisations(index, segment)
+    yield from _models(index, segment)
+    yield from _people(index, segment)
+
+
+# ---------------------------------------------------------------------------------------------- orgs
+
+
+def _organisations(index: int, segment: Segment) -> Iterator[Found]:
+    text = segment.text
+    for match in ORG_NAME_RE.finditer(text):
+        name = clean_name(match.group(1))
+        words = name.split()
+        if len(words) < 2 or not plausible_name(name):
+            continue
+        head, opener = words[-1], words[0]
+        if head.lower() in ORG_HEADS or opener.lower() in ORG_OPENERS and len(words) >= 3:
+            yield Found("Organization", name, index, match.start(1), match.end(1), "org-name", 2)
+        elif head in ORG_SUFFIX_AI and _org_with_suffix(words, text, match.end(1)):
+            yield Found("Organization", name, index, match.start(1), match.end(1), "org-suffix", 2)
+    for pattern, rule in ((ORG_ROLE_RE, "org-role"), (ORG_POSSESSIVE_RE, "org-possessive"), (ORG_VERB_RE, "org-verb"),
+                          (ORG_TITLE_RE, "org-title")):
+        for match in pattern.finditer(text):
+            name = clean_name(match.group(1))
+            if _org_candidate(name, text, match.start(1)):
+                yield Found("Organization", name, index, match.start(1), match.end(1), rule, 1)
+    for match in ORG_LIST_RE.finditer(text):
+        for item in split_list(match.group(1)):
+            name = clean_name(item)
+            if _org_candidate(name, text, match.start(1)):
+                yield Found("Organization", name, index, match.start(1), match.end(1), "org-list", 1)
+
+
+def _org_with_suffix(words: list[str], text: str, end: int) -> bool:
+    """ "Mistral AI" is a company; "Western AI companies" and "Generative AI" are not."""
+    before = words[-2]
+    if before.lower() in NOT_ORG_WORDS or before.lower() in FUNCTION_WORDS or before.isupper():
+        return False
+    following = re.match(r"\s+([a-z][\w-]*)", text[end:])
+    return not (following and following.group(1) not in FUNCTION_WORDS)
+
+
+def common_word(name: str, text: str, start: int) -> bool:
+    """A lone capitalised word that the text also uses in lower case ("Getting", "Scale"), or that only
+    starts a sentence: from context alone it is more likely an ordinary word than a name."""
+    if " " in name or not name[:1].isupper() or name[1:] != name[1:].lower() or any(ch.isdigit() for ch in name):
+        return False
+    return at_sentence_start(text, start) or re.search(rf"\b{re.escape(name.lower())}\b", text) is not None
+
+
+def _org_candidate(name: str, text: str, start: int) -> bool:
+    if common_word(name, text, start):
+        return False
+    words = name.split()
+    if not plausible_name(name) or len(words) > 4 or _looks_like_person(words):
+        return False
+    if len(words) == 1 and name.isupper() and len(name) <= 2:  # "AI", "ML": a field, not an organisation
+        return False
+    return not any(word.lower() in MONTHS_AND_DAYS for word in words)
+
+
+# --------------------------------------------------------------------------------------------- models
+
+
+def _models(index: int, segment: Segment) -> Iterator[Found]:
+    text = segment.text
+    cued = bool(MODEL_CUE_RE.search(text))
+    for match in HYPHEN_MODEL_RE.finditer(text):
+        family, version, rest = match.group(1), match.group(2), match.group(3)
+        if family.lower() in NUMBERED_NOUNS or family.lower() in MONTHS_AND_DAYS or _is_year(version):
+            continue
+        name, alias = _without_size(f"{family}-{version}{rest}")
+        yield Found("Model", name, index, match.start(), match.end(), "model-hyphen", 2, alias)
+    for match in SPACED_MODEL_RE.finditer(text):
+        found = _spaced_model(match, index, text, cued)
+        if found:
+            yield found
+    for match in SIZED_MODEL_RE.finditer(text):
+        family = match.group(1)
+        if family.lower() not in NUMBERED_NOUNS and family.lower() not in FUNCTION_WORDS and plausible_name(family):
+            yield Found("Model", family, index, match.start(), match.end(), "model-size", 2, (match.group(0),))
+    for match in CAPS_VERSION_RE.finditer(text):
+        if cued and match.group(1).lower() not in NUMBERED_NOUNS:
+            yield Found("Model", match.group(0), index, match.start(), match.end(), "model-caps-version", 1)
+    for match in MODEL_CONTEXT_RE.finditer(text):
+        group = next(number for number in (1, 2, 3) if match.group(number))
+        name = match.group(group)
+        if plausible_name(name) and not common_word(name, text, match.start(group)) and name.lower() not in FUNCTION_WORDS:
+            yield Found("Model", name, index, match.start(group), match.end(group), "model-context", 1)
+    for match in O_SERIES_RE.finditer(text):
+        name = match.group(1) + (f" {match.group(2)}" if match.group(2) else "")
+        yield Found("Model", name, index, match.start(), match.end(), "model-o-series", 2)
+    for match in MODEL_LIST_RE.finditer(text):
+        for item in split_list(match.group(1)):
+            name = clean_name(item)
+            if plausible_name(name) and not _looks_like_person(name.split()):
+                yield Found("Model", name, index, match.start(1), match.end(1), "model-list", 1)
+
+
+def _spaced_model(match: re.Match, index: int, text: str, cued: bool) -> Found | None:
+    family, version, size, tier = match.group(1), match.group(2), match.group(3), match.group(4).strip()
+    words = family.split()
+    if any(word.lower() in NUMBERED_NOUNS or word.lower() in MONTHS_AND_DAYS for word in words):
+        return None
+    if words[0].lower() in FUNCTION_WORDS or _is_year(version) or _looks_like_person(words):
+        return None
+    if at_sentence_start(text, match.start()) and len(words) == 1 and words[0].lower() in FUNCTION_WORDS:
+        return None
+    strong = bool(size) or tier.lower() in MODEL_TIERS
+    if not strong and not cued:
+        return None
+    named_tier = tier.lower() in MODEL_TIERS or (tier[:1].isupper() and tier.lower() not in FUNCTION_WORDS)
+    name = f"{family} {version}" + (f" {tier}" if named_tier else "")
+    end = match.end() if named_tier else match.end(3) if size else match.end(2)
+    aliases = (f"{name}{size}",) if size else ()
+    return Found("Model", name, index, match.start(), end, "model-version", 2 if strong else 1, aliases)
+
+
+def _without_size(name: str) -> tuple[str, tuple[str, ...]]:
+    """ "Llama-2-70B" → ("Llama-2", ("Llama-2-70B",)): a page per model version, not per size."""
+    trimmed = re.sub(rf"-{SIZE}(?=$|-)", "", name)
+    return (trimmed, (name,)) if trimmed != name and trimmed else (name, ())
+
+
+def _is_year(version: str) -> bool:
+    return version.isdigit() and len(version) == 4
+
+
+# --------------------------------------------------------------------------------------------- people
+
+
+def _people(index: int, segment: Segment) -> Iterator[Found]:
+    text = segment.text
+    known_first = given_names()
+    for match in PERSON_RE.finditer(text):
+        first, last = match.group(1), match.group(2)
+        if first.upper() not in known_first or not _surname(last):
+            continue
+        if first.lower() in AMBIGUOUS_GIVEN_NAMES and at_sentence_start(text, match.start()):
+            continue
+        yield Found("Person", f"{first} {last}", index, match.start(), match.end(), "person-name", 1)
+    for pattern, rule in ((TITLED_PERSON_RE, "person-title"), (BY_PERSON_RE, "person-by")):
+        for match in pattern.finditer(text):
+            words = match.group(1).split()
+            if all(_surname(word) for word in words[1:]) and words[0].lower() not in FUNCTION_WORDS:
+                yield Found("Person", " ".join(words), index, match.start(1), match.end(1), rule, 1)
+
+
+def _surname(word: str) -> bool:
+    lowered = word.lower()
+    return not (
+        lowered in FUNCTION_WORDS
+        or lowered in ORG_HEADS
+        or lowered in MODEL_TIERS
+        or lowered in MONTHS_AND_DAYS
+        or lowered in NUMBERED_NOUNS
+        or lowered in PERSON_TITLES
+        or word in ORG_SUFFIX_AI
+    )
+
+
+def _looks_like_person(words: list[str]) -> bool:
+    return len(words) == 2 and words[0].upper() in given_names() and _surname(words[1])

@@ -16,6 +16,7 @@ from api.settings import Settings
 app = typer.Typer(help="wikigraph: a knowledge-graph wiki of AI-research feeds.", no_args_is_help=True, add_completion=False)
 app.add_typer(sources_app, name="sources")
 app.add_typer(__import__("api.cli_bloom", fromlist=["bloom_app"]).bloom_app, name="bloom")
+app.add_typer(__import__("api.cli_graph", fromlist=["graph_app"]).graph_app, name="graph")
 log = logging.getLogger("wikigraph")
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]

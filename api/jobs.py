@@ -11,7 +11,7 @@ import httpx
 from api.progress import progress_reporter
 from api.services import Services
 from api.settings import Settings
-from graph.sync import SyncReport, sync_vault
+from graph.sync import SyncReport, reindex, sync_vault
 from ingest.fetch import Fetcher
 from ingest.pipeline import IngestReport, run_ingest, source_record
 from ingest.scheduler import SchedulePolicy, due_sources
@@ -54,8 +54,15 @@ def _ingest(services: Services, sources: list[Source], now: datetime, refresh: l
 def reindex_all(services: Services) -> SyncReport:
     """Drop both projections and rebuild them from the files."""
     sources = load_sources(services.vault.sources_file) if services.vault.sources_file.exists() else []
-    services.store.delete_all()
-    services.index.delete_notes(sorted(services.index.note_ids()))
+    with progress_reporter() as progress:
+        return reindex(
+            services.vault, services.store, services.index, services.embedder, [source_record(s) for s in sources], progress
+        )
+
+
+def sync_all(services: Services) -> SyncReport:
+    """Apply the vault's changes since the last sync to both projections."""
+    sources = load_sources(services.vault.sources_file) if services.vault.sources_file.exists() else []
     with progress_reporter() as progress:
         return sync_vault(
             services.vault, services.store, services.index, services.embedder, [source_record(s) for s in sources], progress

@@ -42,6 +42,13 @@ WHERE n.page_hash IS NOT NULL
 RETURN n.id AS id, n.page_hash AS page_hash
 """)
 
+NOTE_PAGE_HASHES_OF = Stmt("SYNC_NOTE_PAGE_HASHES_OF", """
+UNWIND $ids AS note_id
+MATCH (n:Note {id: note_id})
+WHERE n.page_hash IS NOT NULL
+RETURN n.id AS id, n.page_hash AS page_hash
+""")
+
 ENTITY_PAGE_HASHES = Stmt("SYNC_ENTITY_PAGE_HASHES", """
 MATCH (e)
 WHERE e.page_hash IS NOT NULL AND labels(e)[0] IN $labels
@@ -312,7 +319,9 @@ def upsert_derived(rel_type: str, source: str, target: str) -> Stmt:
     rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
     return Stmt(f"DERIVED_UPSERT[{rel_type}]", f"""
 UNWIND $rows AS row
-MATCH (a:{source} {{id: row.source}}), (b:{target} {{id: row.target}})
+MATCH (a:{source} {{id: row.source}})
+WITH a, row
+MATCH (b:{target} {{id: row.target}})
 MERGE (a)-[r:{rel_type} {{origin: 'derived'}}]->(b)
 SET r += row.props
 """)
@@ -341,3 +350,20 @@ def statements() -> dict[str, str]:
         built += [read_links(*shape), delete_derived(*shape), upsert_derived(*shape)]
     built += [write_properties(label) for label in schema.LABELS]
     return {stmt.name: stmt.cypher for stmt in built}
+
+
+# --- running them -------------------------------------------------------------------------------
+
+BATCH_ROWS = 1000  # rows per UNWIND statement: large enough to amortise a round trip, small enough to stream
+
+
+def run(store, stmt: Stmt, **params) -> list[dict]:
+    return store.run(stmt.name, stmt.cypher, params)
+
+
+def run_batches(store, stmt: Stmt, key: str, items: list, **params) -> list[dict]:
+    """Run `stmt` once per BATCH_ROWS items of `items`, passed as `$<key>`; nothing when empty."""
+    rows: list[dict] = []
+    for start in range(0, len(items), BATCH_ROWS):
+        rows += store.run(stmt.name, stmt.cypher, {key: items[start : start + BATCH_ROWS], **params})
+    return rows

@@ -62,7 +62,9 @@ async def test_feed_to_search_end_to_end(workspace) -> None:
 
         counts = services.store.counts()
         assert counts["nodes"] == {"Source": 1, "Note": 4}
-        assert counts["edges"] == {"PUBLISHED": 4}
+        # Each note's Connections bullets link to earlier notes: one CONNECTS_TO per bullet.
+        connections = sum(len(parse_note(path.read_text(encoding="utf-8")).connections) for path in notes)
+        assert counts["edges"] == {"PUBLISHED": 4} | ({"CONNECTS_TO": connections} if connections else {})
         assert {pair[0] for pair in services.store.published_pairs()} == {"lamplight-review"}
 
         app = create_app(settings, services=services)

@@ -1,0 +1,195 @@
+"""Graph-wide numbers written on every node, for Bloom's styling and for ranking.
+
+Computed in Python on the projected graph (read back in two queries, sorted, so the result is the
+same whichever backend holds it and whatever order it returns rows in), written back in batched
+`UNWIND` statements, only where a value changed:
+
+- `degree`: relationships of any type and direction.
+- `pagerank`: PageRank (damping 0.85) on the directed graph; an edge weighs its MENTIONS
+  salience (at least MIN_MENTION_WEIGHT), its RELATED_TO weight (followed both ways), or 1.
+- `mention_count`: entities — notes that mention them; notes — notes whose Connections link to
+  them; sources — notes they published.
+- `first_seen`/`last_seen` (ISO date, plus `_ms` epoch milliseconds): notes — their published
+  date; entities — the earliest/latest of the notes that mention or connect to them and of the
+  page's own `first_seen`/`last_seen` (kept as `page_first_seen`/`page_last_seen`); sources —
+  their notes. Absent when nothing dates the node.
+- `community`: Louvain communities (fixed seed) of the undirected graph without PUBLISHED edges
+  (one source would glue everything), numbered 0.. from the largest.
+
+When: once at the end of every `sync_vault` that changed the graph (a stale mark in the graph,
+set by any sync write, survives crashes), and on demand with `wikigraph graph analyze`.
+Derived edges (`graph/derived.py`) are recomputed first, since the numbers count them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+import numpy as np
+
+from graph import schema
+from graph import sync_queries as q
+from graph.derived import DerivedReport, refresh_derived
+from graph.store.base import GraphStore
+from graph.sync_rows import epoch_ms
+
+STATE_ID = "derived"
+DAMPING = 0.85
+MIN_MENTION_WEIGHT = 0.05
+PAGERANK_TOLERANCE = 1e-10
+PAGERANK_MAX_ITERATIONS = 200
+PAGERANK_DIGITS = 10
+COMMUNITY_SEED = 42
+METRICS = ("degree", "pagerank", "mention_count", "community", "first_seen", "first_seen_ms", "last_seen", "last_seen_ms")
+NodeKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class AnalyticsReport:
+    nodes: int
+    edges: int
+    written: int
+    communities: int
+    derived: DerivedReport
+
+
+def mark_stale(store: GraphStore, stale: bool = True) -> None:
+    q.run(store, q.MARK_STALE, id=STATE_ID, stale=stale)
+
+
+def is_stale(store: GraphStore) -> bool:
+    rows = q.run(store, q.READ_STALE, id=STATE_ID)
+    return bool(rows and rows[0]["stale"])
+
+
+def refresh(store: GraphStore) -> AnalyticsReport:
+    """Recompute derived edges, then every node's numbers; clear the stale mark."""
+    derived = refresh_derived(store)
+    nodes = q.run(store, q.PROJECT_NODES, labels=list(schema.LABELS))
+    edges = q.run(store, q.PROJECT_EDGES, labels=list(schema.LABELS))
+    metrics = compute(nodes, edges)
+    current = {(row["label"], row["id"]): row["current"] for row in nodes}
+    written = 0
+    for label in schema.LABELS:
+        rows = [
+            {"id": node_id, "props": props}
+            for (node_label, node_id), props in sorted(metrics.items())
+            if node_label == label and any(current[(label, node_id)].get(key) != props.get(key) for key in METRICS)
+        ]
+        q.run_batches(store, q.write_properties(label), "rows", rows)
+        written += len(rows)
+    mark_stale(store, False)
+    communities = len({props["community"] for props in metrics.values()})
+    return AnalyticsReport(len(nodes), len(edges), written, communities, derived)
+
+
+def compute(nodes: list[dict], edges: list[dict]) -> dict[NodeKey, dict]:
+    """{(label, id): {metric: value}} for every node; pure, so both backends get the same numbers."""
+    keys = sorted((row["label"], row["id"]) for row in nodes)
+    position = {key: i for i, key in enumerate(keys)}
+    links = sorted(
+        ((row["source_label"], row["source"]), row["type"], (row["target_label"], row["target"]), _weight(row))
+        for row in edges
+        if (row["source_label"], row["source"]) in position and (row["target_label"], row["target"]) in position
+    )
+    ranks = pagerank(len(keys), *_arrays(links, position))
+    communities = louvain(keys, links)
+    degree: Counter = Counter()
+    mentions: Counter = Counter()
+    for source, rel_type, target, _ in links:
+        degree[source] += 1
+        degree[target] += 1
+        if rel_type in ("MENTIONS", "CONNECTS_TO") and source[0] == "Note":
+            mentions[target] += 1
+        elif rel_type == "PUBLISHED":
+            mentions[source] += 1
+    seen = _seen(nodes, links)
+    result = {}
+    for key in keys:
+        first, last = seen.get(key, (None, None))
+        result[key] = {
+            "degree": degree[key],
+            "pagerank": round(float(ranks[position[key]]), PAGERANK_DIGITS),
+            "mention_count": mentions[key],
+            "community": communities[key],
+            "first_seen": first.isoformat() if first else None,
+            "first_seen_ms": epoch_ms(first) if first else None,
+            "last_seen": last.isoformat() if last else None,
+            "last_seen_ms": epoch_ms(last) if last else None,
+        }
+    return result
+
+
+def _weight(row: dict) -> float:
+    if row["type"] == "MENTIONS":
+        return max(float(row["salience"] or 0.0), MIN_MENTION_WEIGHT)
+    if row["type"] == "RELATED_TO":
+        return float(row["weight"] or 0.0)
+    return 1.0
+
+
+def _arrays(links, position) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sources, targets, weights = [], [], []
+    for source, rel_type, target, weight in links:
+        sources.append(position[source])
+        targets.append(position[target])
+        weights.append(weight)
+        if rel_type == "RELATED_TO":
+            sources.append(position[target])
+            targets.append(position[source])
+            weights.append(weight)
+    return np.array(sources, dtype=np.int64), np.array(targets, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def pagerank(n: int, sources: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted PageRank by power iteration, as networkx defines it: a node without out-weight
+    spreads its rank evenly; the teleport is uniform; stop when the L1 change < n * tolerance."""
+    if n == 0:
+        return np.zeros(0)
+    out_weight = np.zeros(n)
+    np.add.at(out_weight, sources, weights)
+    share = np.divide(weights, out_weight[sources], out=np.zeros_like(weights), where=out_weight[sources] > 0)
+    dangling = out_weight == 0
+    rank = np.full(n, 1.0 / n)
+    for _ in range(PAGERANK_MAX_ITERATIONS):
+        flow = np.zeros(n)
+        np.add.at(flow, targets, rank[sources] * share)
+        new_rank = DAMPING * (flow + rank[dangling].sum() / n) + (1.0 - DAMPING) / n
+        done = np.abs(new_rank - rank).sum() < n * PAGERANK_TOLERANCE
+        rank = new_rank
+        if done:
+            break
+    return rank
+
+
+def louvain(keys: list[NodeKey], links) -> dict[NodeKey, int]:
+    graph = nx.Graph()
+    graph.add_nodes_from(keys)
+    for source, rel_type, target, weight in links:
+        if rel_type != "PUBLISHED" and source != target:
+            previous = graph.get_edge_data(source, target, {"weight": 0.0})["weight"]
+            graph.add_edge(source, target, weight=previous + weight)
+    found = nx.community.louvain_communities(graph, weight="weight", seed=COMMUNITY_SEED)
+    ordered = sorted((sorted(members) for members in found), key=lambda members: (-len(members), members[0]))
+    return {member: number for number, members in enumerate(ordered) for member in members}
+
+
+def _seen(nodes: list[dict], links) -> dict[NodeKey, tuple[date | None, date | None]]:
+    dates: dict[NodeKey, list[date]] = defaultdict(list)
+    published = {}
+    for row in nodes:
+        key = (row["label"], row["id"])
+        for field in ("published", "page_first_seen", "page_last_seen"):
+            if row.get(field):
+                dates[key].append(date.fromisoformat(row[field]))
+        if row["label"] == "Note" and row.get("published"):
+            published[key] = date.fromisoformat(row["published"])
+    for source, rel_type, target, _ in links:
+        if source in published and rel_type in ("MENTIONS", "CONNECTS_TO") and target[0] != "Note":
+            dates[target].append(published[source])
+        elif rel_type == "PUBLISHED" and target in published:
+            dates[source].append(published[target])
+    return {key: (min(days), max(days)) for key, days in dates.items() if days}

@@ -1,0 +1,108 @@
+"""What the vault holds now and what the graph last saw of it: page files, their hashes, the plan.
+
+A page is known by its file: notes by `notes/<id>.md`, entities by `<type folder>/<id>.md`.
+Its hash is of the whole file, so any edit (front matter or text) makes it "changed".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph import schema
+from graph import sync_queries as q
+from graph.links import PageIndex
+from graph.model import ENTITY_FOLDERS, ENTITY_TYPES
+from graph.store.base import GraphStore
+from graph.vault import Vault
+
+EntityKey = tuple[str, str]  # (label, id)
+
+
+def page_hash(text: str) -> str:
+    return _digest(text.encode("utf-8"))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PageFile:
+    path: Path
+    relative: str
+    digest: str
+
+
+def scan_notes(vault: Vault) -> dict[str, PageFile]:
+    """{note id (file stem): file}."""
+    return {path.stem: _page_file(vault, path) for path in vault.note_paths()}
+
+
+def scan_entities(vault: Vault) -> dict[EntityKey, PageFile]:
+    """{(type, id (file stem)): file} for every entity page, in ENTITY_TYPES order."""
+    pages = {}
+    for entity_type in ENTITY_TYPES:
+        folder = vault.root / ENTITY_FOLDERS[entity_type]
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.md")):
+                pages[(entity_type, path.stem)] = _page_file(vault, path)
+    return pages
+
+
+def page_names(vault: Vault) -> PageIndex:
+    """The pages that exist, from file names alone (no file is read)."""
+    notes = [path.stem for path in vault.note_paths()]
+    entities = [
+        (entity_type, path.stem)
+        for entity_type in ENTITY_TYPES
+        if (vault.root / ENTITY_FOLDERS[entity_type]).is_dir()
+        for path in (vault.root / ENTITY_FOLDERS[entity_type]).glob("*.md")
+    ]
+    return PageIndex.of(notes, entities)
+
+
+def _page_file(vault: Vault, path: Path) -> PageFile:
+    return PageFile(path, vault.relative(path), _digest(path.read_bytes()))
+
+
+@dataclass
+class SyncPlan:
+    """The difference between the files and the graph, by page hash."""
+
+    notes: dict[str, PageFile]
+    entities: dict[EntityKey, PageFile]
+    pages: PageIndex  # every page that exists, for resolving links
+    changed_notes: list[str] = field(default_factory=list)
+    deleted_notes: list[str] = field(default_factory=list)
+    changed_entities: list[EntityKey] = field(default_factory=list)
+    deleted_entities: list[EntityKey] = field(default_factory=list)
+    # Ids of pages that appeared or disappeared: links naming them may now point elsewhere.
+    appeared_or_gone: set[str] = field(default_factory=set)
+
+
+def plan_sync(vault: Vault, store: GraphStore) -> SyncPlan:
+    notes, entities = scan_notes(vault), scan_entities(vault)
+    graph_notes = {row["id"]: row["page_hash"] for row in store.run(q.NOTE_PAGE_HASHES.name, q.NOTE_PAGE_HASHES.cypher)}
+    rows = store.run(q.ENTITY_PAGE_HASHES.name, q.ENTITY_PAGE_HASHES.cypher, {"labels": list(schema.ENTITY_LABELS)})
+    graph_entities = {(row["label"], row["id"]): row["page_hash"] for row in rows}
+    plan = SyncPlan(notes, entities, PageIndex.of(notes, entities))
+    plan.changed_notes = [note_id for note_id, page in notes.items() if graph_notes.get(note_id) != page.digest]
+    plan.deleted_notes = sorted(set(graph_notes) - set(notes))
+    plan.changed_entities = [key for key, page in entities.items() if graph_entities.get(key) != page.digest]
+    plan.deleted_entities = sorted(set(graph_entities) - set(entities))
+    plan.appeared_or_gone = (set(notes) ^ set(graph_notes)) | {key[1] for key in set(entities) ^ set(graph_entities)}
+    return plan
+
+
+def plan_one_note(vault: Vault, store: GraphStore, path: Path) -> SyncPlan:
+    """The plan for one note file just written: other pages are left as they are."""
+    page = _page_file(vault, path)
+    known = store.run(q.NOTE_PAGE_HASHES_OF.name, q.NOTE_PAGE_HASHES_OF.cypher, {"ids": [path.stem]})
+    plan = SyncPlan({path.stem: page}, {}, page_names(vault))
+    if not known or known[0]["page_hash"] != page.digest:
+        plan.changed_notes = [path.stem]
+    if not known:
+        plan.appeared_or_gone = {path.stem}
+    return plan

@@ -104,6 +104,11 @@ def summarise_pending(
     """
     by_id = {source.id: source for source in sources}
     pending = pending_posts(projection.vault)
+    if pending:
+        # A note written just before a crash may not be in the graph and index yet, and each note written now looks
+        # there for the earlier notes it connects to: project the vault as it is first (unchanged notes are skipped).
+        sync_vault(projection.vault, projection.store, projection.index, projection.embedder,
+                   [source_record(s) for s in sources])
     written = []
     for position, (path, post) in enumerate(pending, start=1):
         try:

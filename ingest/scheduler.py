@@ -1,8 +1,8 @@
 """When to poll each source, and the loop that polls them (`wikigraph watch`, `wikigraph serve --watch`).
 
 A source is due when its interval (its own `poll_interval`, else the default) plus a little jitter has passed since
-its last fetch, and not before the state's `next_check` (set by backoff after repeated failures, or by a server's
-Retry-After). Jitter spreads sources that share an interval so they do not all fire at once; it is derived from the
+its last fetch (the start of the pass that fetched it), and not before the state's `next_check` (set by backoff
+after repeated failures, or by a server's Retry-After). Jitter spreads sources that share an interval so they do not all fire at once; it is derived from the
 source and its last fetch time, so the same state always gives the same answer (and `sources list` can show it).
 
 The loop runs in one worker thread in the process that holds the stores (the API's, with `serve --watch`): each
@@ -65,29 +65,32 @@ def next_due(source: Source, state: SourceState, policy: SchedulePolicy) -> date
 
 
 def due_sources(sources: list[Source], states: SourceStateStore, now: datetime, policy: SchedulePolicy) -> list[Source]:
-    """The sources to fetch at `now`, longest overdue first."""
+    """The sources to fetch at `now`: healthy ones first, so a failing source (which may take its whole timeout)
+    never delays them; within each group, longest overdue first."""
     earliest = datetime.min.replace(tzinfo=timezone.utc)
-    due = [(when or earliest, position, source)
-           for position, (source, when) in enumerate(_schedule(sources, states, policy))
+    due = [((state.error_count > 0, when or earliest, position), source)
+           for position, (source, state, when) in enumerate(_schedule(sources, states, policy))
            if when is None or when <= now]
-    return [source for _, _, source in sorted(due, key=lambda item: item[:2])]
+    return [source for _, source in sorted(due, key=lambda item: item[0])]
 
 
 def seconds_until_due(sources: list[Source], states: SourceStateStore, now: datetime, policy: SchedulePolicy) -> float:
     """How long the loop may sleep before the next source falls due, within the policy's bounds."""
-    waits = [0.0 if when is None else (when - now).total_seconds() for _, when in _schedule(sources, states, policy)]
+    waits = [0.0 if when is None else (when - now).total_seconds() for _, _, when in _schedule(sources, states, policy)]
     soonest = min(waits, default=policy.max_wait)
     return min(max(soonest, policy.min_wait), policy.max_wait)
 
 
 def _schedule(sources: list[Source], states: SourceStateStore, policy: SchedulePolicy):
-    """(source, next due) for each source; one whose state file is unreadable is left out and logged, so it cannot
-    hold up the others (its refresh would fail the same way)."""
+    """(source, state, next due) for each source; one whose state file is unreadable is left out and logged, so it
+    cannot hold up the others (its refresh would fail the same way)."""
     for source in sources:
         try:
-            yield source, next_due(source, states.get(source.id), policy)
+            state = states.get(source.id)
         except SourceStateError as exc:
             log.error("source %s is not scheduled: %s", source.id, exc)
+            continue
+        yield source, state, next_due(source, state, policy)
 
 
 def utc_now() -> datetime:

@@ -92,6 +92,16 @@ def test_longest_overdue_first_and_unreadable_state_left_out(store, caplog):
     assert "broken is not scheduled" in caplog.text
 
 
+def test_healthy_sources_go_before_failing_ones(store):
+    healthy, failing = src("healthy"), src("failing")
+    fetched(store, healthy, T0 - timedelta(hours=1))
+    state = store.get("failing")
+    state.record_error(T0 - timedelta(hours=3), "timed out")
+    state.next_check = None  # due again (the backoff, if any, has passed)
+    store.save(state)
+    assert due_sources([failing, healthy], store, T0 + timedelta(hours=1), POLICY) == [healthy, failing]
+
+
 def test_seconds_until_due_is_bounded(store):
     a = src("a")
     assert seconds_until_due([a], store, T0, POLICY) == POLICY.min_wait  # due now: the shortest sleep

@@ -1,0 +1,124 @@
+"""The watch loop against a real loopback server, with intervals of seconds.
+
+A good feed is polled on its interval (never sooner, and not much later) while, on the same host, one feed
+answers 500 and another never finishes its body in time: neither holds the good one up, each is retried only when
+its own schedule and backoff say so, and a post added to the good feed becomes a note without a restart. The same
+loop runs inside the API (`serve --watch`) and stops with it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.cli_watch import scheduler_for
+from api.jobs import open_services
+from api.settings import Settings
+from ingest.scheduler import SchedulePolicy
+from ingest.state import SourceStateStore
+from tests.conftest import embed_config
+from tests.support.feed_server import FeedServer
+from tests.support.generated_feeds import generated_posts, rss
+
+INTERVAL = 2.0
+QUICK = SchedulePolicy(default_interval=timedelta(seconds=INTERVAL), jitter=0.1, min_wait=0.05, max_wait=0.25)
+POSTS = generated_posts(4, seed=11)
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class TimedRequests(list):
+    """The server's request log, noting when each request arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[tuple[float, str]] = []
+
+    def append(self, request) -> None:
+        self.times.append((time.monotonic(), request[0]))
+        super().append(request)
+
+
+def arrivals(server: FeedServer, path: str) -> list[float]:
+    return [moment for moment, requested in server.requests.times if requested == path]
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with FeedServer() as server:
+        server.requests = TimedRequests()
+        server.add("/broken.xml", b"internal error", status=500, etag=False, content_type="text/plain")
+        server.add("/slow.xml", rss("Slow", generated_posts(2, seed=5)), chunk_delay=5.0, chunk_size=32)
+        server.add("/good.xml", rss("Good", POSTS[:3]))
+        wiki = tmp_path / "wiki_content"
+        wiki.mkdir()
+        entries = [{"name": name.title(), "feed_url": server.url(f"/{name}.xml"), "tier": 2, "domains": ["ml"],
+                    "allow_private": True} for name in ("broken", "slow", "good")]
+        (wiki / "sources.yaml").write_text(yaml.safe_dump({"sources": entries}, sort_keys=False), encoding="utf-8")
+        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path,
+                            fetch_timeout=1.0)
+        yield settings, server
+
+
+def notes(settings: Settings) -> list[Path]:
+    return sorted((settings.paths.wiki_dir / "notes").glob("*.md"))
+
+
+def test_a_failing_source_does_not_hold_up_a_good_one(workspace):
+    settings, server = workspace
+    with open_services(settings) as services:
+        with scheduler_for(services, QUICK) as scheduler:
+            wait_for(lambda: len(notes(settings)) == 3, 60, "the first pass to write three notes")
+            server.add("/good.xml", rss("Good", POSTS))  # a fourth post appears
+            wait_for(lambda: len(notes(settings)) == 4, 30, "the new post to become a note")
+            polls = len(arrivals(server, "/good.xml"))
+            wait_for(lambda: len(arrivals(server, "/good.xml")) >= polls + 2, 30, "two more polls of the good feed")
+        assert not scheduler.running and scheduler.failed_passes == 0
+        assert services.store.counts()["nodes"]["Note"] == 4
+
+    good = arrivals(server, "/good.xml")
+    assert len(good) >= 4
+    gaps = [later - earlier for earlier, later in zip(good, good[1:])]
+    # Never sooner than the interval (it goes first in each pass, before the failing ones); later by at most the
+    # jitter, a loop tick, the failing sources' requests and summarising a post.
+    assert min(gaps) >= INTERVAL - 0.05, gaps
+    assert max(gaps) <= INTERVAL * 1.1 + QUICK.max_wait + settings.fetch.fetch_timeout + 3.0, gaps
+
+    states = SourceStateStore(settings.paths.data_dir)
+    for name in ("broken", "slow"):
+        state, tried = states.get(name), arrivals(server, f"/{name}.xml")
+        assert state.error_count == len(tried) >= 1 and state.last_success is None
+        # Its interval counts from the start of the pass, and it waits for the healthy source's request.
+        assert all(later - earlier >= INTERVAL - 0.5 for earlier, later in zip(tried, tried[1:]))
+        if state.next_check and state.next_check > datetime.now(UTC):
+            # Backed off: it was not asked again once its next check was pushed past the end of the run.
+            assert len(tried) < len(good)
+    assert "500" in states.get("broken").last_error
+    assert states.get("good").error_count == 0
+
+
+def test_serve_watch_runs_the_loop_inside_the_api(workspace):
+    settings, server = workspace
+    server.resources.pop("/broken.xml"), server.resources.pop("/slow.xml")  # 404s now: still only errors
+    application = create_app(settings, background=lambda services: scheduler_for(services, QUICK))
+    with TestClient(application) as client:
+        wait_for(lambda: len(notes(settings)) == 3, 60, "the background loop to write three notes")
+        hits = client.get("/search", params={"q": POSTS[0].title, "k": 3})
+        assert hits.status_code == 200 and hits.json()["count"] >= 1
+        assert client.get("/health").json()["status"] == "ok"
+        polled = len(arrivals(server, "/good.xml"))
+    # Shut down with the app: no poll after it stopped.
+    time.sleep(INTERVAL * 1.5)
+    assert len(arrivals(server, "/good.xml")) == polled

@@ -2,13 +2,14 @@
 
 A source is due when its interval (its own `poll_interval`, else the default) plus a little jitter has passed since
 its last fetch (the start of the pass that fetched it), and not before the state's `next_check` (set by backoff
-after repeated failures, or by a server's Retry-After). Jitter spreads sources that share an interval so they do not all fire at once; it is derived from the
-source and its last fetch time, so the same state always gives the same answer (and `sources list` can show it).
+after repeated failures, or by a server's Retry-After). Jitter spreads sources that share an interval so they do
+not all fire at once; it is derived from the source and its last fetch time, so the same state always gives the
+same answer (and `sources list` can show it).
 
 The loop runs in one worker thread in the process that holds the stores (the API's, with `serve --watch`): each
 pass hands the clock time to a job that refreshes the due sources, then summarises and syncs. Feed problems never
-raise out of a refresh (they are recorded on the failing source, which then waits for its backoff), so a bad source
-costs the others at most its own request timeout.
+raise out of a refresh (they are recorded on the failing source, which then waits for its backoff), and healthy
+sources are fetched first in each pass, so a bad source never delays a good one.
 """
 
 from __future__ import annotations

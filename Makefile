@@ -28,3 +28,6 @@ demo: install
 
 run: install
 	$(VENV)/bin/wikigraph run
+
+bench-ingest: install
+	$(PY) tests/benchmarks/bench_ingest.py

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from graph.store.base import GraphStore
 from graph.sync import SyncReport, sync_note, sync_vault
 from graph.vault import Vault, atomic_write_text, split_front_matter
 from graph.vectors import VectorIndex
+from ingest.entities.link import link_post
 from ingest.fetch import Fetcher
 from ingest.posts import RawIndex, RawPost, parse_raw_post
 from ingest.refresh import RefreshResult, refresh_source
@@ -147,7 +148,8 @@ def _note_content_hash(path: Path) -> str | None:
 def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projection: Projection, summarizer: Summarizer) -> Note:
     note_id = raw_path.stem
     source = next((sources[s] for s in post.sources if s in sources), None)
-    context = summary_context(post, note_id, projection)
+    entities = link_post(projection.vault, post.title, post.body, post.published.date(), note_id, projection.embedder)
+    context = replace(summary_context(post, note_id, projection), known_entities=entities.known)
     summary = summarizer.summarize(post.title, post.body, context)
     domains = list(post.domains) or (list(source.domains) if source else [])
     return Note(
@@ -170,6 +172,7 @@ def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projec
         research_angle=summary.research_angle,
         open_questions=summary.open_questions,
         extra=dict(summary.extra),
+        entities=entities.mentions,
     )
 
 

@@ -129,7 +129,11 @@ def _print_table(rows: list[dict[str, object]]) -> None:
 
 
 def _short(value: object) -> str:
-    return "never" if value is None else str(value).replace("T", " ").removesuffix(":00Z").removesuffix("Z")
+    """An ISO time to the minute, UTC ("2026-03-01 12:00"); other values as they are."""
+    if value is None:
+        return "never"
+    text = str(value)
+    return text[:16].replace("T", " ") if text.endswith("Z") else text
 
 
 @_command("add")

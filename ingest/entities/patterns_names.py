@@ -101,15 +101,16 @@ def name_patterns(index: int, segment: Segment, previous: Segment | None) -> Ite
 def _organisations(index: int, segment: Segment) -> Iterator[Found]:
     text = segment.text
     for match in ORG_NAME_RE.finditer(text):
-        name = clean_name(match.group(1))
-        words = name.split()
-        if len(words) < 2 or not plausible_name(name):
-            continue
-        head, opener = words[-1], words[0]
-        if head.lower() in ORG_HEADS or opener.lower() in ORG_OPENERS and len(words) >= 3:
-            yield Found("Organization", name, index, match.start(1), match.end(1), "org-name", 2)
-        elif head in ORG_SUFFIX_AI and _org_with_suffix(words, text, match.end(1)):
-            yield Found("Organization", name, index, match.start(1), match.end(1), "org-suffix", 2)
+        for name, start in _split_conjoined(clean_name(match.group(1)), text.find(clean_name(match.group(1)), match.start(1))):
+            words = name.split()
+            if len(words) < 2 or not plausible_name(name):
+                continue
+            head, opener = words[-1], words[0]
+            end = start + len(name)
+            if head.lower() in ORG_HEADS or opener.lower() in ORG_OPENERS and len(words) >= 3:
+                yield Found("Organization", name, index, start, end, "org-name", 2)
+            elif head in ORG_SUFFIX_AI and _org_with_suffix(words, text, end):
+                yield Found("Organization", name, index, start, end, "org-suffix", 2)
     for pattern, rule in ((ORG_ROLE_RE, "org-role"), (ORG_POSSESSIVE_RE, "org-possessive"), (ORG_VERB_RE, "org-verb"),
                           (ORG_TITLE_RE, "org-title")):
         for match in pattern.finditer(text):
@@ -121,6 +122,14 @@ def _organisations(index: int, segment: Segment) -> Iterator[Found]:
             name = clean_name(item)
             if _org_candidate(name, text, match.start(1)):
                 yield Found("Organization", name, index, match.start(1), match.end(1), "org-list", 1)
+
+
+def _split_conjoined(name: str, start: int) -> list[tuple[str, int]]:
+    """ "the Widget Department and Zorbo Labs" is two organisations; "Office of Science and Technology Policy" one."""
+    left, sep, right = name.partition(" and ")
+    if sep and left.split()[-1].lower() in ORG_HEADS | {"ai"}:
+        return [(left, start), (right, start + len(left) + len(sep))]
+    return [(name, start)]
 
 
 def _org_with_suffix(words: list[str], text: str, end: int) -> bool:

@@ -35,6 +35,8 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
+# Failures in which no request reached the host: no politeness pause is owed after them.
+_NOTHING_SENT = (httpx.ConnectError, AddressNotAllowed)
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
@@ -52,11 +54,21 @@ class FetchError(WikigraphError):
     """A feed could not be fetched. `status` is the HTTP status when there was one;
     `retry_after` the seconds the server asked us to wait (429/503 with Retry-After)."""
 
-    def __init__(self, message: str, url: str, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        url: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        *,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
         self.retry_after = retry_after
+        # No connection could be made (the name does not resolve, the host refuses or does not answer).
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -132,7 +144,7 @@ class Fetcher:
             check_address_allowed(current, allow_private)
             host = urlsplit(current).hostname or ""
             try:
-                with self.limiter.request(host, min_interval), self.client.stream(
+                with self.limiter.request(host, min_interval, unsent=_NOTHING_SENT), self.client.stream(
                     "GET", current, headers=headers, follow_redirects=False, extensions={ALLOW_PRIVATE: allow_private}
                 ) as response:
                     location = response.headers.get("location")
@@ -147,7 +159,10 @@ class Fetcher:
             except AddressNotAllowed as exc:  # the transport's own check, at connect time
                 raise FetchError(f"{current}: {exc}", current) from exc
             except httpx.TimeoutException as exc:
-                raise FetchError(f"{current}: timed out ({type(exc).__name__})", current) from exc
+                unreachable = isinstance(exc, httpx.ConnectTimeout)
+                raise FetchError(f"{current}: timed out ({type(exc).__name__})", current, unreachable=unreachable) from exc
+            except httpx.ConnectError as exc:
+                raise FetchError(f"{current}: ConnectError: {exc}", current, unreachable=True) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{current}: {type(exc).__name__}: {exc}", current) from exc
         raise FetchError(f"{url}: more than {self.max_redirects} redirects", url)

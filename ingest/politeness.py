@@ -33,9 +33,12 @@ class HostLimiter:
             return self._slots[host]
 
     @contextmanager
-    def request(self, host: str, min_interval: float = 0.0) -> Iterator[None]:
+    def request(
+        self, host: str, min_interval: float = 0.0, unsent: tuple[type[BaseException], ...] = ()
+    ) -> Iterator[None]:
         """Hold one of `host`'s slots for the duration of a request; first wait until `min_interval` seconds
-        have passed since the last request to `host` finished."""
+        have passed since the last request to `host` finished. An exception of an `unsent` type means nothing
+        reached the host (no connection was made), so it does not count as a request to pause after."""
         host = host.lower()
         slot = self._slot(host)
         with slot:
@@ -47,6 +50,13 @@ class HostLimiter:
                     self._sleep(wait)
             try:
                 yield
-            finally:
-                with self._guard:
-                    self._last_finished[host] = self._clock()
+            except unsent:
+                raise
+            except BaseException:
+                self._finished(host)
+                raise
+            self._finished(host)
+
+    def _finished(self, host: str) -> None:
+        with self._guard:
+            self._last_finished[host] = self._clock()

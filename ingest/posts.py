@@ -7,7 +7,7 @@ the vault (found by its id, whatever the file is called) is updated in place rat
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -17,9 +17,10 @@ from graph.vault import RAW_DIR, Vault, atomic_write_text
 from ingest.feeds import FeedEntry
 from ingest.html import html_to_markdown
 from ingest.identity import canonical_url, content_hash, entry_identity
-from ingest.raw_format import RawPost, RawPostError, parse_raw_post, render_raw_post, utc_seconds
+from ingest.raw_format import RawPost, RawPostError, format_time, parse_raw_post, render_raw_post, utc_seconds
 from ingest.slugs import slugify
 from ingest.sources import Source
+from ingest.truncation import truncation_reason
 
 __all__ = [
     "InvalidEntry", "RawIndex", "RawPost", "RawPostError", "parse_raw_post", "post_from_entry", "raw_post_relpath",
@@ -30,6 +31,10 @@ MAX_BODY_CHARS = 400_000  # longer bodies are cut at a paragraph break and marke
 POST_SLUG_LENGTH = 60
 SOURCE_SLUG_LENGTH = 40
 TITLE_FROM_BODY_WORDS = 12
+# Feed dates outside this window are not believed: no feed we read predates 1990, and a post dated more than a
+# day after we fetched it is a broken clock or a placeholder (0001-01-01, 2099-12-31), not news from the future.
+EARLIEST_PLAUSIBLE_YEAR = 1990
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class InvalidEntry(WikigraphError):
@@ -40,16 +45,17 @@ def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> R
     fetched_at = utc_seconds(fetched_at)
     url = canonical_url(entry.link)
     body, excerpt = _body(entry, url)
-    body, truncated = _cap(body)
+    body, capped = _cap(body)
     title = entry.title or _title_from_text(entry.content_html or entry.summary_html) or url or ""
     if not title and not body:
         raise InvalidEntry(f"entry in {source.id!r} has no title, link or content")
     identity_content = entry.content_html or entry.summary_html
+    published, date_flag = plausible_date(entry.published, fetched_at)
     return RawPost(
         id=entry_identity(entry.guid, url, entry.title, identity_content),
         title=title,
         url=url,
-        published=utc_seconds(entry.published) if entry.published else fetched_at,
+        published=published,
         author=entry.author,
         sources=[source.id],
         tier=source.tier,
@@ -58,10 +64,23 @@ def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> R
         content_hash=content_hash(title, body, url),
         fetched_at=fetched_at,
         body=body,
-        truncated=truncated,
+        truncated=capped or truncation_reason(identity_content) is not None,
         undated=entry.published is None,
         excerpt=excerpt,
+        date_flag=date_flag,
     )
+
+
+def plausible_date(published: datetime | None, fetched_at: datetime) -> tuple[datetime, str | None]:
+    """The entry's date in UTC, or the fetch time with the reason the entry's date was not believed."""
+    if published is None:
+        return fetched_at, None
+    published = utc_seconds(published)
+    if published.year < EARLIEST_PLAUSIBLE_YEAR:
+        return fetched_at, f"feed date {format_time(published)} is before {EARLIEST_PLAUSIBLE_YEAR}"
+    if published > fetched_at + FUTURE_TOLERANCE:
+        return fetched_at, f"feed date {format_time(published)} is more than a day after it was fetched"
+    return published, None
 
 
 def _body(entry: FeedEntry, base_url: str | None) -> tuple[str, bool]:
@@ -119,6 +138,13 @@ class RawIndex:
     def forget(self, post_id: str) -> None:
         self._load().pop(post_id, None)
 
+    def stored(self, post_id: str) -> RawPost | None:
+        """The post as its file holds it now, or None if it has none."""
+        relpath = self.path_of(post_id)
+        if relpath is None or not (self.vault.root / relpath).exists():
+            return None
+        return parse_raw_post(_read(self.vault.root / relpath), relpath)
+
 
 def read_raw_posts(vault: Vault) -> list[RawPost]:
     """Every raw post in the vault, in file-name order. A broken file raises RawPostError naming it."""
@@ -165,6 +191,10 @@ def _free_relpath(vault: Vault, post: RawPost) -> str:
     return relpath
 
 
+def _same_distrusted_date(existing: RawPost, incoming: RawPost) -> bool:
+    return bool(existing.date_flag) and f"feed date {format_time(incoming.published)} " in existing.date_flag
+
+
 def _merge(existing: RawPost, incoming: RawPost) -> RawPost:
     """The stored version of `existing` after seeing `incoming` (same id). The first source to store a post owns
     its content; another source only adds itself, its tier and domains, so two feeds with different bodies for
@@ -173,8 +203,13 @@ def _merge(existing: RawPost, incoming: RawPost) -> RawPost:
     only_incoming = sources == incoming.sources
     owner = incoming.sources[0] == existing.sources[0]
     base = incoming if owner else existing
-    if owner and incoming.undated:
-        base = replace(base, published=existing.published)  # keep the first-seen date of an undated post
+    if owner and (incoming.undated or incoming.date_flag):
+        # The fetch time stands in for a missing or unbelievable date: keep the first one, not each run's.
+        base = replace(base, published=existing.published)
+    elif owner and _same_distrusted_date(existing, incoming):
+        # A date that was in the future when first seen stays distrusted once that day has come: it is the same
+        # broken value, and flipping the date would rewrite (and re-summarise) the post for nothing.
+        base = replace(base, published=existing.published, date_flag=existing.date_flag)
     return replace(
         base,
         sources=sources,

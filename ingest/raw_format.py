@@ -12,6 +12,7 @@ from graph.errors import NoteFormatError
 from graph.vault import split_front_matter
 
 FLAGS = ("undated", "excerpt")  # written only when true, to keep ordinary files short
+OPTIONAL_TEXT = ("date_flag", "full_article", "feed_hash")  # written only when set
 # PyYAML reads a bare NEL (and friends) in a plain or single-quoted scalar as a line break, so a string holding
 # one would not come back as written; double quotes make it an escape sequence instead.
 _LINE_BREAK_LOOKALIKES = frozenset("\x85\u2028\u2029")
@@ -53,6 +54,15 @@ class RawPost:
     undated: bool = False
     # The body is the feed's summary/excerpt, not the full content (a full-text fetch may fill it in later).
     excerpt: bool = False
+    # Why the feed's date was not trusted (before 1990, or more than a day after fetching); `published` is then
+    # the time the post was first fetched.
+    date_flag: str | None = None
+    # "fetched": the body is the article page's text (the feed carried only part of it); otherwise why the page
+    # was not used ("failed: HTTP 403", "page text no longer than the feed's"). Absent: no page was fetched.
+    full_article: str | None = None
+    # With `full_article`: the content hash of the feed's own version, so a re-run can tell whether the entry
+    # changed without fetching the page again.
+    feed_hash: str | None = None
     # Where the post is stored, relative to the vault root; set when written or read, not part of the file.
     path: str | None = field(default=None, compare=False)
 
@@ -86,6 +96,7 @@ def render_raw_post(post: RawPost) -> str:
         "fetched_at": format_time(post.fetched_at),
         "truncated": post.truncated,
     }
+    meta.update({key: getattr(post, key) for key in OPTIONAL_TEXT if getattr(post, key) is not None})
     meta.update({flag: True for flag in FLAGS if getattr(post, flag)})
     return _dump_front_matter(meta) + "\n" + post.body + "\n"
 
@@ -117,6 +128,9 @@ def parse_raw_post(text: str, path: str | None = None) -> RawPost:
         truncated=fields.flag("truncated"),
         undated=fields.flag("undated"),
         excerpt=fields.flag("excerpt"),
+        date_flag=fields.optional_text("date_flag"),
+        full_article=fields.optional_text("full_article"),
+        feed_hash=fields.optional_text("feed_hash"),
         path=path,
     )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
-from ingest.fetch import Fetcher, make_http_client
+from ingest.fetch import Fetcher, FetchError, make_http_client
 from ingest.politeness import HostLimiter
 from tests.support.feed_server import FeedServer
 
@@ -79,3 +80,27 @@ def test_feed_requests_are_not_spaced(server):
 def test_limiter_rejects_a_zero_limit():
     with pytest.raises(ValueError, match="at least 1"):
         HostLimiter(0)
+
+
+def test_a_refused_connection_owes_no_pause(server):
+    with FeedServer() as closed:
+        dead = closed.url("/post")  # same host (127.0.0.1), nothing listening any more
+    page = server.add("/post", PAGE, content_type="text/html")
+    with make_http_client() as client:
+        fetcher = Fetcher(client, article_interval=3.0)
+        with pytest.raises(FetchError) as refused:
+            fetcher.fetch_page(dead, allow_private=True)
+        assert refused.value.unreachable
+        started = time.monotonic()
+        fetcher.fetch_page(page, allow_private=True)
+        assert time.monotonic() - started < 1.0
+        started = time.monotonic()
+        fetcher.fetch_page(page, allow_private=True)  # after a real request the pause is owed
+        assert time.monotonic() - started >= 2.9
+
+
+def test_http_errors_are_not_unreachable(server):
+    url = server.add("/gone", b"", status=410)
+    with make_http_client() as client, pytest.raises(FetchError) as caught:
+        Fetcher(client).fetch(url, allow_private=True)
+    assert caught.value.status == 410 and not caught.value.unreachable

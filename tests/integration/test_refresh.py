@@ -3,7 +3,10 @@ recorded on the source's state, validators saved only after the entries."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ import pytest
 from graph.vault import Vault
 from ingest.fetch import Fetcher, make_http_client
 from ingest.posts import RawIndex, read_raw_posts
-from ingest.refresh import refresh_source
+from ingest.refresh import RefreshPolicy, refresh_source
 from ingest.sources import Source
 from ingest.state import SourceStateStore
 from tests.support.feed_server import FeedServer
@@ -109,7 +112,7 @@ def test_html_page_with_status_200_is_an_error_on_the_source(env):
     assert (result.new, result.changed) == ([], [])
     state = env.state.get("gradient-notes")
     assert state.error_count == 1 and state.last_error == result.error
-    assert state.next_check == LATER + timedelta(minutes=15)
+    assert state.next_check is None  # a first failure is retried on the usual schedule
     assert (state.etag, state.last_success) == (good.etag, good.last_success)  # the last good validators stay
     assert len(env.files()) == 2
 
@@ -195,3 +198,171 @@ def test_shared_index_across_sources_merges_the_same_post(env):
     assert len(result.changed) == 2 and not result.new
     assert len(env.files()) == 2
     assert all(post.sources == ["gradient-notes", "mirror"] for post in read_raw_posts(env.vault))
+
+
+# --- nothing to do, in every form -----------------------------------------------------------------------------------
+
+def test_same_body_without_validators_is_nothing_to_do(env):
+    env.server.add("/feed", TWO_POSTS, etag=False)  # no ETag, no Last-Modified: only the bytes can tell
+    env.refresh()
+    files = env.files()
+    second = env.refresh(LATER)
+    assert second.not_modified and (second.new, second.changed, second.unchanged) == ([], [], 0)
+    assert env.files() == files
+    assert env.state.get("gradient-notes").last_success == LATER
+    env.server.add("/feed", TWO_POSTS.replace("</channel>", THIRD_ITEM + "</channel>"), etag=False)
+    third = env.refresh(LATER + timedelta(hours=1))
+    assert not third.not_modified and len(third.new) == 1 and third.unchanged == 2
+
+
+def test_200_with_the_etag_we_sent_is_nothing_to_do(env):
+    # A server that ignores If-None-Match and answers 200 with the same ETag every time.
+    env.server.add("/feed", TWO_POSTS, etag=False, headers={"ETag": '"stable"'})
+    env.refresh()
+    files = env.files()
+    second = env.refresh(LATER)
+    assert second.not_modified and env.files() == files
+    assert env.server.requests_for("/feed")[1]["If-None-Match"] == '"stable"'
+
+
+def test_304_refreshes_last_modified(env):
+    env.server.add("/feed", TWO_POSTS, last_modified="Wed, 06 Mar 2024 10:00:00 GMT")
+    env.refresh()
+    # Same body (so the ETag still matches and the answer is 304), newer Last-Modified on the 304.
+    env.server.resources["/feed"].last_modified = "Wed, 06 Mar 2024 11:00:00 GMT"
+    assert env.refresh(LATER).not_modified
+    state = env.state.get("gradient-notes")
+    assert state.last_modified == "Wed, 06 Mar 2024 11:00:00 GMT" and state.etag
+    env.refresh(LATER + timedelta(hours=1))
+    assert env.server.requests_for("/feed")[2]["If-Modified-Since"] == "Wed, 06 Mar 2024 11:00:00 GMT"
+
+
+def test_changed_post_rewrites_its_file_and_leaves_the_others_untouched(env):
+    env.server.add("/feed", TWO_POSTS)
+    env.refresh()
+    before = env.files()
+    time.sleep(0.01)  # a rewrite would get a later mtime
+    env.server.add("/feed", TWO_POSTS.replace("Multi-hop questions need", "Multi-hop questions often need"))
+    result = env.refresh(LATER)
+    after = env.files()
+    [changed] = result.changed
+    changed_name = Path(changed.path).name
+    assert after[changed_name] > before[changed_name]
+    assert {name: mtime for name, mtime in after.items() if name != changed_name} == \
+        {name: mtime for name, mtime in before.items() if name != changed_name}
+    stored = {post.title: post for post in read_raw_posts(env.vault)}
+    assert "often need" in stored["Evaluating retrieval with graph paths"].body
+
+
+# --- moves, refusals and backoff --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [301, 308])
+def test_permanent_redirect_is_recorded_and_followed_next_time(env, status, caplog):
+    env.server.add("/new/feed.xml", TWO_POSTS)
+    env.server.add_redirect("/feed", "/new/feed.xml", status=status)
+    first = env.refresh()
+    assert first.moved_to == env.server.url("/new/feed.xml") and len(first.new) == 2
+    assert "moved permanently" in caplog.text and "update feed_url in sources.yaml" in caplog.text
+    state = env.state.get("gradient-notes")
+    assert state.moved_to == env.server.url("/new/feed.xml") and state.feed_url == env.source.feed_url
+    assert state.summary(LATER).moved_to == env.server.url("/new/feed.xml")
+    second = env.refresh(LATER)
+    assert second.not_modified
+    assert len(env.server.requests_for("/feed")) == 1  # the old address is not asked again
+    assert env.server.requests_for("/new/feed.xml")[1]["If-None-Match"]
+
+
+def test_temporary_redirect_is_not_recorded(env):
+    env.server.add("/elsewhere", TWO_POSTS)
+    env.server.add_redirect("/feed", "/elsewhere", status=302)
+    assert env.refresh().moved_to is None
+    assert env.state.get("gradient-notes").moved_to is None
+    env.refresh(LATER)
+    assert len(env.server.requests_for("/feed")) == 2
+
+
+def test_permanent_then_temporary_redirect_records_only_the_permanent_part(env):
+    env.server.add("/final", TWO_POSTS)
+    env.server.add_redirect("/feed", "/moved", status=301)
+    env.server.add_redirect("/moved", "/final", status=307)
+    assert env.refresh().moved_to == env.server.url("/moved")
+
+
+def test_editing_the_feed_url_drops_a_recorded_move(env):
+    env.server.add("/new/feed.xml", TWO_POSTS)
+    env.server.add("/feed-v2", TWO_POSTS)
+    env.server.add_redirect("/feed", "/new/feed.xml", status=301)
+    env.refresh()
+    env.refresh(LATER, source=env.source_at("/feed-v2"))
+    assert env.server.requests_for("/feed-v2") and env.state.get("gradient-notes").moved_to is None
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_seconds_pushes_the_next_check_back(env, status):
+    env.server.add("/feed", b"busy", status=status, headers={"Retry-After": "5400"})
+    result = env.refresh()
+    assert f"HTTP {status}" in result.error
+    state = env.state.get("gradient-notes")
+    assert state.next_check == NOW + timedelta(minutes=90) and state.error_count == 1
+    assert state.last_error == result.error and not state.is_due(NOW + timedelta(minutes=89))
+
+
+def test_retry_after_as_an_http_date(env):
+    wall_clock = datetime.now(timezone.utc)
+    env.server.add("/feed", b"busy", status=503,
+                   headers={"Retry-After": format_datetime(wall_clock + timedelta(hours=3), usegmt=True)})
+    env.refresh()
+    waited = env.state.get("gradient-notes").next_check - NOW
+    assert timedelta(hours=2, minutes=59) <= waited <= timedelta(hours=3)
+
+
+def test_an_absurd_retry_after_is_capped_at_a_week(env):
+    env.server.add("/feed", b"busy", status=429, headers={"Retry-After": str(10 * 365 * 24 * 3600)})
+    env.refresh()
+    assert env.state.get("gradient-notes").next_check == NOW + timedelta(days=7)
+
+
+def test_backoff_starts_after_the_configured_number_of_failures(env):
+    env.server.add("/feed", b"gone", status=500)
+    policy = RefreshPolicy(failures_before_backoff=2)
+    checks = []
+    for hour in range(4):
+        env.refresh(NOW + timedelta(hours=hour), policy=policy)
+        checks.append(env.state.get("gradient-notes").next_check)
+    assert checks[0] is None
+    assert [check - (NOW + timedelta(hours=n)) for n, check in enumerate(checks) if n] == \
+        [timedelta(hours=1), timedelta(hours=2), timedelta(hours=4)]
+    assert env.state.get("gradient-notes").error_count == 4
+
+
+def test_feed_on_a_private_address_needs_allow_private(env):
+    env.server.add("/feed", TWO_POSTS)
+    result = env.refresh(source=replace(env.source, allow_private=False))
+    assert "non-public address 127.0.0.1; set allow_private" in result.error
+    assert env.server.requests == [] and env.files() == {}
+
+
+def test_impossible_dates_are_flagged_on_the_raw_post(env):
+    env.server.add("/feed", ATOM_WITH_DATES, content_type="application/atom+xml")
+    result = env.refresh()
+    by_title = {post.title: post for post in result.new}
+    assert by_title["From year one"].published == NOW and "before 1990" in by_title["From year one"].date_flag
+    assert by_title["From the future"].published == NOW and "more than a day" in by_title["From the future"].date_flag
+    assert by_title["On time"].published == datetime(2024, 3, 5, 8, 30, tzinfo=timezone.utc)
+    assert by_title["On time"].date_flag is None
+    env.server.add("/feed", ATOM_WITH_DATES + "\n", content_type="application/atom+xml")  # new bytes, same entries
+    again = env.refresh(LATER)
+    assert again.unchanged == 3 and not again.changed
+
+
+ATOM_WITH_DATES = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Dates</title><id>tag:dates.example,2024:feed</id>
+<updated>2024-03-06T00:00:00Z</updated>
+<entry><id>tag:dates.example,2024:1</id><title>From year one</title><link href="https://dates.example/1"/>
+<updated>0001-01-01T00:00:00Z</updated><content type="html">&lt;p&gt;Epoch zero.&lt;/p&gt;</content></entry>
+<entry><id>tag:dates.example,2024:2</id><title>From the future</title><link href="https://dates.example/2"/>
+<updated>2099-12-31T23:59:59+05:00</updated><content type="html">&lt;p&gt;Tomorrow's news.&lt;/p&gt;</content></entry>
+<entry><id>tag:dates.example,2024:3</id><title>On time</title><link href="https://dates.example/3"/>
+<updated>2024-03-05T10:30:00+02:00</updated><content type="html">&lt;p&gt;Today's news.&lt;/p&gt;</content></entry>
+</feed>
+"""

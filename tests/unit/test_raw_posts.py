@@ -151,11 +151,14 @@ moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 
     published=moments,
     fetched_at=moments,
     flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    notes=st.tuples(*[st.none() | st.text(min_size=1, max_size=40)] * 3),
 )
-def test_round_trip_property(title, body, url, author, guid, sources, domains, tier, published, fetched_at, flags):
+def test_round_trip_property(title, body, url, author, guid, sources, domains, tier, published, fetched_at, flags,
+                             notes):
     post = RawPost(id="0123456789abcdef", title=title, url=url, published=published, author=author, sources=sources,
                    tier=tier, domains=domains, guid=guid, content_hash="f" * 64, fetched_at=fetched_at, body=body,
-                   truncated=flags[0], undated=flags[1], excerpt=flags[2])
+                   truncated=flags[0], undated=flags[1], excerpt=flags[2], date_flag=notes[0], full_article=notes[1],
+                   feed_hash=notes[2])
     text = render_raw_post(post)
     assert parse_raw_post(text) == post
     assert render_raw_post(parse_raw_post(text)) == text
@@ -235,6 +238,53 @@ def test_undated_post_keeps_its_first_seen_date(vault):
     two_days_later = post_from_entry(entry(published=None), GRADIENT, NOW + timedelta(days=2))
     assert write_raw_post(vault, two_days_later) == "unchanged"
     assert read_raw_posts(vault)[0].published == NOW.replace(microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("published", "flag"),
+    [
+        (datetime(1, 1, 1, tzinfo=timezone.utc), "feed date 0001-01-01T00:00:00Z is before 1990"),
+        (datetime(1989, 12, 31, 23, 0, tzinfo=timezone.utc), "is before 1990"),
+        (datetime(2099, 12, 31, tzinfo=timezone.utc), "feed date 2099-12-31T00:00:00Z is more than a day after"),
+        (NOW + timedelta(days=1, minutes=1), "more than a day after it was fetched"),
+    ],
+)
+def test_impossible_dates_are_flagged_and_replaced_by_the_fetch_time(vault, published, flag):
+    post = post_from_entry(entry(published=published), GRADIENT, NOW)
+    assert post.published == NOW.replace(microsecond=0)
+    assert flag in post.date_flag and not post.undated
+    assert "\ndate_flag: " in render_raw_post(post) and parse_raw_post(render_raw_post(post)).date_flag == post.date_flag
+    write_raw_post(vault, post)
+    next_week = post_from_entry(entry(published=published), GRADIENT, NOW + timedelta(days=7))
+    assert write_raw_post(vault, next_week) == "unchanged"  # the first fetch time stands, not each run's
+    assert read_raw_posts(vault)[0].published == NOW.replace(microsecond=0)
+
+
+def test_plausible_dates_are_normalised_to_utc_and_kept():
+    plus_two = timezone(timedelta(hours=2))
+    post = post_from_entry(entry(published=datetime(2024, 3, 5, 10, 30, 15, 999, tzinfo=plus_two)), GRADIENT, NOW)
+    assert post.published == datetime(2024, 3, 5, 8, 30, 15, tzinfo=timezone.utc)
+    assert post.date_flag is None
+    within_a_day = post_from_entry(entry(published=NOW + timedelta(hours=20)), GRADIENT, NOW)  # time zones, clocks
+    assert within_a_day.published == (NOW + timedelta(hours=20)).replace(microsecond=0)
+    assert within_a_day.date_flag is None
+    assert "date_flag" not in render_raw_post(post)
+
+
+@pytest.mark.parametrize(
+    ("content", "truncated"),
+    [
+        ("<p>Block-sparse attention keeps local windows.</p><p><a href='/p'>Read more</a></p>", True),
+        ("<p>Block-sparse attention keeps local windows.</p><div class='paywall-jump'></div>", True),
+        ("<p>Block-sparse attention keeps local windows and […]</p>", True),
+        ("<p>Block-sparse attention keeps local windows.</p><p>Read more about it in the paper.</p>", False),
+        ("<p>Block-sparse attention keeps local windows.</p>", False),
+    ],
+)
+def test_teasers_are_marked_truncated(content, truncated):
+    post = post_from_entry(entry(content_html=content), GRADIENT, NOW)
+    assert post.truncated is truncated
+    assert "paywall" not in post.body and ("Read more" in post.body) == ("Read more" in content)
 
 
 def test_same_file_name_for_a_different_post_gets_a_suffix(vault):

@@ -17,6 +17,7 @@ app = typer.Typer(help="wikigraph: a knowledge-graph wiki of AI-research feeds."
 app.add_typer(sources_app, name="sources")
 app.add_typer(__import__("api.cli_bloom", fromlist=["bloom_app"]).bloom_app, name="bloom")
 app.add_typer(__import__("api.cli_graph", fromlist=["graph_app"]).graph_app, name="graph")
+app.add_typer(__import__("api.cli_entities", fromlist=["entities_app"]).entities_app, name="entities")
 log = logging.getLogger("wikigraph")
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]

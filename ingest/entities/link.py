@@ -117,6 +117,8 @@ def _plausible(proposals: list[Proposal], catalog: EntityCatalog) -> list[Propos
                 continue
         if proposal.type in ("Organization", "Model") and proposal.strength < 2 and key in surnames:
             continue
+        if " and " in proposal.name and any(catalog.by_name(part) for part in proposal.name.split(" and ")):
+            continue  # "QFL and Quillfeather Labs": two known names, not a new one
         kept.append(proposal)
     return kept
 

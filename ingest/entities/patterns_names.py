@@ -127,10 +127,9 @@ def _organisations(index: int, segment: Segment) -> Iterator[Found]:
 def _split_conjoined(name: str, start: int) -> list[tuple[str, int]]:
     """ "the Widget Department and Zorbo Labs" is two organisations; "Office of Science and Technology Policy" one."""
     left, sep, right = name.partition(" and ")
-    if not sep or re.search(r"\b(?:of|for|on)\b", left):
-        return [(name, start)]
-    parts = [(right, start + len(left) + len(sep))]
-    return [(left, start), *parts] if left.split()[-1].lower() in ORG_HEADS | {"ai"} else parts
+    if sep and left.split()[-1].lower() in ORG_HEADS | {"ai"} and not re.search(r"\b(?:of|for|on)\b", left):
+        return [(left, start), (right, start + len(left) + len(sep))]
+    return [(name, start)]
 
 
 def _org_with_suffix(words: list[str], text: str, end: int) -> bool:

@@ -34,13 +34,18 @@ def _fail(message: str) -> typer.Exit:
 
 
 @app.command()
-def ingest() -> None:
+def ingest(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch, then print what summarising would cost; ask no LLM, write no notes.")] = False,
+) -> None:
     """Fetch every configured source, write raw posts and notes, project them into graph and vectors."""
     _setup_logging()
     settings = Settings()
-    from api.jobs import ingest_once, open_services
+    from api.jobs import dry_run_ingest, ingest_once, open_services
 
     with open_services(settings) as services:
+        if dry_run:
+            typer.echo("\n".join(dry_run_ingest(services).lines()))
+            return
         report = ingest_once(services)
     _print_ingest(report)
     if report.errors and len(report.errors) == len(report.refreshed):

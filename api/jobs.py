@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import httpx
@@ -13,11 +14,16 @@ from api.services import Services
 from api.settings import Settings
 from graph.sync import SyncReport, reindex, sync_vault
 from ingest.fetch import Fetcher
+from ingest.estimate import SummaryEstimate, estimate_summaries
 from ingest.pipeline import IngestReport, run_ingest, source_record
+from ingest.posts import RawIndex
+from ingest.refresh import RefreshResult, refresh_source
 from ingest.scheduler import SchedulePolicy, due_sources
 from ingest.sources import Source, load_sources
 from ingest.state import SourceStateStore
+from ingest.summarize.base import Summarizer
 from ingest.summarize.extractive import ExtractiveSummarizer
+from ingest.summarize.llm import LLMSummarizer
 
 
 @contextmanager
@@ -47,8 +53,48 @@ def _ingest(services: Services, sources: list[Source], now: datetime, refresh: l
     timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
     with httpx.Client(timeout=timeout, follow_redirects=False) as client, progress_reporter() as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
-        summarizer = ExtractiveSummarizer(services.embedder)
+        summarizer = make_summarizer(services)
         return run_ingest(sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh)
+
+
+def make_summarizer(services: Services) -> Summarizer:
+    """The summarizer the settings ask for; an LLM one falls back to the extractive one."""
+    extractive = ExtractiveSummarizer(services.embedder)
+    settings = services.settings
+    if settings.summarizer.summarizer != "llm":
+        return extractive
+    cache_dir = settings.paths.data_dir / "llm_cache"
+    return LLMSummarizer.create(settings.summarizer.llm_config(), cache_dir, fallback=extractive)
+
+
+@dataclass
+class DryRun:
+    refreshed: list[RefreshResult]
+    estimate: SummaryEstimate
+
+    def lines(self) -> list[str]:
+        fetched = [
+            f"  {r.source_id}: " + (f"error: {r.error}" if r.error else f"{len(r.new)} new, {len(r.changed)} changed")
+            for r in self.refreshed
+        ]
+        return fetched + ["dry run: no LLM asked, no note written"] + self.estimate.lines()
+
+
+def dry_run_ingest(services: Services) -> DryRun:
+    """Fetch every source (raw posts are kept, as an ingest would), then estimate the summaries
+    without asking the LLM, writing notes or touching the graph and vectors."""
+    settings = services.settings
+    state = SourceStateStore(settings.paths.data_dir)
+    raw_index = RawIndex(services.vault)
+    now = datetime.now(timezone.utc)
+    timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
+        refreshed = [
+            refresh_source(source, fetcher, state, services.vault, now, index=raw_index)
+            for source in load_sources(services.vault.sources_file)
+        ]
+    return DryRun(refreshed, estimate_summaries(services.projection, make_summarizer(services)))
 
 
 def reindex_all(services: Services) -> SyncReport:

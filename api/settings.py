@@ -7,13 +7,15 @@ working directory is read too). docs/configuration.md lists them all; a test kee
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.embed import EmbedConfig
 from graph.store import GraphStoreConfig
 from graph.vectors import VectorConfig
+from ingest.summarize.llm_client import LLMConfig
 
 
 def _config() -> SettingsConfigDict:
@@ -94,6 +96,60 @@ class FetchSettings(BaseSettings):
     poll_interval: int = Field(60, ge=5, description="Minutes between checks of a source that sets no poll_interval (watch).")
 
 
+class SummarizerSettings(BaseSettings):
+    model_config = _config()
+
+    summarizer: Literal["extractive", "llm"] = Field("extractive", description="Who writes summary notes.")
+    llm_provider: Literal["openai-like", "openai", "anthropic"] = Field(
+        "openai-like", description="LLM API: any OpenAI-compatible endpoint, OpenAI, or Anthropic."
+    )
+    llm_base_url: str | None = Field(None, description="Endpoint URL (required for openai-like, e.g. Ollama's /v1).")
+    llm_model: str | None = Field(None, description="Model name as the endpoint knows it (required for llm).")
+    llm_api_key: SecretStr | None = Field(None, description="API key (required for openai and anthropic).")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for one LLM answer.")
+    llm_max_retries: int = Field(2, ge=0, le=10, description="Extra requests per post after an invalid answer or a failed request.")
+    llm_retry_backoff: float = Field(1.0, ge=0, description="Seconds before retrying a failed request (doubling each time).")
+    llm_temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
+    llm_max_output_tokens: int = Field(1024, ge=256, description="Longest answer allowed, in tokens.")
+    llm_token_budget: int = Field(8000, ge=2048, description="Tokens one request for one post may use (prompt + answer).")
+    llm_price_prompt_per_1k: float = Field(0.0, ge=0, description="USD per 1,000 prompt tokens, for cost estimates.")
+    llm_price_completion_per_1k: float = Field(0.0, ge=0, description="USD per 1,000 answer tokens, for cost estimates.")
+    llm_json_mode: bool = Field(False, description="Ask OpenAI-protocol servers for JSON output (response_format).")
+
+    @model_validator(mode="after")
+    def _complete_for_llm(self) -> "SummarizerSettings":
+        if self.summarizer != "llm":
+            return self
+        missing = [name for name, needed in (
+            ("WIKIGRAPH_LLM_MODEL", not self.llm_model),
+            ("WIKIGRAPH_LLM_BASE_URL", self.llm_provider == "openai-like" and not self.llm_base_url),
+            ("WIKIGRAPH_LLM_API_KEY", self.llm_provider in ("openai", "anthropic") and not self.llm_api_key),
+        ) if needed]
+        if missing:
+            raise ValueError(f"WIKIGRAPH_SUMMARIZER=llm with provider {self.llm_provider} needs {', '.join(missing)}")
+        if self.llm_token_budget < self.llm_max_output_tokens + 1024:
+            raise ValueError("WIKIGRAPH_LLM_TOKEN_BUDGET must leave at least 1024 tokens for the prompt beyond the answer")
+        return self
+
+    def llm_config(self) -> LLMConfig:
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
+        return LLMConfig(
+            provider=self.llm_provider,
+            model=self.llm_model or "",
+            base_url=self.llm_base_url,
+            api_key=key,
+            timeout=self.llm_timeout,
+            max_retries=self.llm_max_retries,
+            retry_backoff=self.llm_retry_backoff,
+            temperature=self.llm_temperature,
+            max_output_tokens=self.llm_max_output_tokens,
+            token_budget=self.llm_token_budget,
+            price_prompt_per_1k=self.llm_price_prompt_per_1k,
+            price_completion_per_1k=self.llm_price_completion_per_1k,
+            json_mode=self.llm_json_mode,
+        )
+
+
 class Settings:
     """All concerns together, as the entry points hand them down."""
 
@@ -104,6 +160,7 @@ class Settings:
         self.embed = EmbedSettings(**_pick(overrides, EmbedSettings))
         self.server = ServerSettings(**_pick(overrides, ServerSettings))
         self.fetch = FetchSettings(**_pick(overrides, FetchSettings))
+        self.summarizer = SummarizerSettings(**_pick(overrides, SummarizerSettings))
 
 
 SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
@@ -113,6 +170,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     EmbedSettings,
     ServerSettings,
     FetchSettings,
+    SummarizerSettings,
 )
 
 

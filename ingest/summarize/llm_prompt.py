@@ -97,7 +97,7 @@ def build_prompt(title: str, body: str, context: SummaryContext, budget: Budget,
     tldrs = {note.id: note.tldr for note in context.related}
     while True:
         head = _post_head(title, _catalogue_text(targets, tldrs))
-        fixed = count(SYSTEM) + count(head) + 2 * MESSAGE_OVERHEAD
+        fixed = count(f"{SYSTEM}\n\n{head}") + MESSAGE_OVERHEAD
         allowance = budget.prompt_limit - fixed
         if allowance >= MIN_BODY_TOKENS or not targets:
             break
@@ -106,8 +106,10 @@ def build_prompt(title: str, body: str, context: SummaryContext, budget: Budget,
     user = head + kept
     if kept_tokens < body_tokens:
         user += f"\n\n[… post cut to fit the token budget: {kept_tokens} of {body_tokens} tokens kept]"
-    messages = [("system", SYSTEM), ("user", user)]
-    return Prompt(messages, count(SYSTEM) + count(user) + 2 * MESSAGE_OVERHEAD, body_tokens, kept_tokens)
+    # One user message holding the instructions too: some chat templates (Gemma's, for one) drop
+    # system messages without a word, and every model reads instructions in the user turn.
+    text = f"{SYSTEM}\n\n{user}"
+    return Prompt([("user", text)], count(text) + MESSAGE_OVERHEAD, body_tokens, kept_tokens)
 
 
 def follow_up(prompt: Prompt, answer: str, error: str) -> list[tuple[str, str]]:

@@ -207,7 +207,7 @@ def test_anthropic_provider_speaks_the_messages_api(stub, make) -> None:
     assert summary.summarizer == "llm"
     assert (summary.extra["llm"]["prompt_tokens"], summary.extra["llm"]["completion_tokens"]) == (900, 250)
     sent = stub.requests[0]
-    assert sent["_path"] == "/v1/messages" and "wiki" in sent["system"]
+    assert sent["_path"] == "/v1/messages" and "research wiki" in sent["messages"][0]["content"][0]["text"]
 
 
 def test_json_mode_asks_the_server_for_json(stub, make) -> None:

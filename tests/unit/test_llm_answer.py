@@ -107,7 +107,7 @@ def test_prompt_lists_existing_pages_and_fits_the_budget() -> None:
     body = "\n\n".join(f"Paragraph {i} " + "word " * 60 for i in range(40))
     budget = Budget(total=2600, max_output=512, retries=True)
     prompt = build_prompt("A Title", body, _context(), budget, words)
-    user = prompt.messages[1][1]
+    user = prompt.messages[0][1]
     assert '"2026-01-05-draft-models"' in user and '"concepts/speculative-decoding"' in user
     assert prompt.truncated and prompt.kept_tokens < prompt.body_tokens == words(body)
     assert prompt.tokens <= budget.prompt_limit + 20  # the cut marker is the only extra
@@ -117,8 +117,10 @@ def test_prompt_lists_existing_pages_and_fits_the_budget() -> None:
 
 def test_short_posts_are_sent_whole() -> None:
     prompt = build_prompt("T", "A short post.", SummaryContext(), Budget(8000, 1024, True), words)
-    assert not prompt.truncated and "A short post." in prompt.messages[1][1]
-    assert "none yet" in prompt.messages[1][1]
+    assert [role for role, _ in prompt.messages] == ["user"]  # instructions included: some templates drop system turns
+    assert prompt.messages[0][1].startswith("You write summary notes") and prompt.tokens == words(prompt.messages[0][1]) + 4
+    assert not prompt.truncated and "A short post." in prompt.messages[0][1]
+    assert "none yet" in prompt.messages[0][1]
 
 
 def test_truncation_cuts_inside_a_long_first_paragraph() -> None:
@@ -129,6 +131,6 @@ def test_truncation_cuts_inside_a_long_first_paragraph() -> None:
 def test_follow_up_quotes_the_answer_and_the_error() -> None:
     prompt = build_prompt("T", "Body.", SummaryContext(), Budget(8000, 1024, True), words)
     messages = follow_up(prompt, "not json" * 1000, "tldr: Field required")
-    assert messages[:2] == prompt.messages
-    assert messages[2][0] == "assistant" and len(messages[2][1]) < 1600
-    assert messages[3][0] == "user" and "tldr: Field required" in messages[3][1]
+    assert messages[:1] == prompt.messages
+    assert messages[1][0] == "assistant" and len(messages[1][1]) < 1600
+    assert messages[2][0] == "user" and "tldr: Field required" in messages[2][1]

@@ -142,3 +142,29 @@ def test_links_to_a_page_are_drawn_when_it_appears_and_dropped_when_it_goes(env)
     assert report.relinked == ["a"]
     assert {(e[3], e[4]) for e in dump_graph(store)["edges"] if e[2] == "CONNECTS_TO"} == {("Note", "b")}
     assert ("Concept", "reward-hacking") not in nodes(store)
+
+
+def test_every_statement_sync_sends_is_in_the_linted_catalogue(env, monkeypatch):
+    from graph.store import dialects
+
+    vault, store, *_ = env
+    sent: dict[str, str] = {}
+    send = store.run
+
+    def recording(name, statement, params=None):
+        sent[name] = statement
+        return send(name, statement, params)
+
+    monkeypatch.setattr(store, "run", recording)
+    write_note(vault, make_note("a", "Alpha", entities=[mention("Paper", "p", salience=0.5), mention("Concept", "c", salience=0.5)],
+                                connections=[("b", "next"), ("people/ada", "who")]))
+    write_note(vault, make_note("b", "Beta", entities=[mention("Paper", "p", salience=0.5), mention("Concept", "c", salience=0.5)]))
+    write_entity(vault, make_entity("Person", "ada", "Ada", links={"affiliated_with": ["lab"]}))
+    write_entity(vault, make_entity("Paper", "p", "P", links={"about": ["c"]}))
+    sync(env)
+    (vault.root / "papers" / "p.md").unlink()
+    vault.note_path("b").unlink()
+    sync(env)
+    catalogue = dialects.all_statements(store.dialect)
+    assert len(sent) > 30
+    assert {name: text for name, text in sent.items() if catalogue.get(name) != text} == {}

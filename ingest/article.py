@@ -13,6 +13,7 @@ changes (or the source is refreshed with `force`).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 MAX_ARTICLES_PER_REFRESH = 10
 FETCHED = "fetched"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 class ArticleError(WikigraphError):
@@ -47,32 +50,34 @@ class Article:
 
 def fetch_article(fetcher: Fetcher, url: str, *, allow_private: bool, title: str = "") -> Article:
     result = fetcher.fetch_page(url, allow_private=allow_private)
-    media_type = result.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = result.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
         raise ArticleError(f"{result.url}: not an HTML page ({media_type})")
-    html = (result.body or b"").decode(_charset(result.headers.get("content-type", "")), errors="replace")
+    body = result.body or b""
+    # The header's charset, else the page's own <meta charset>; with neither, trafilatura guesses from the bytes.
+    charset = _known_charset(_HEADER_CHARSET.search(content_type)) or _known_charset(_META_CHARSET.search(body[:4096]))
+    page = body.decode(charset, errors="replace") if charset else body
     extracted = trafilatura.extract(
-        html, url=result.url, output_format="html", include_links=True, include_images=True, include_tables=True,
+        page, url=result.url, output_format="html", include_links=True, include_images=True, include_tables=True,
         include_comments=False, favor_precision=True,
     )
-    if not extracted:
-        raise ArticleError(f"{result.url}: no article text found on the page")
-    markdown = _without_title_heading(html_to_markdown(extracted, base_url=result.url), title)
+    markdown = _without_title_heading(html_to_markdown(extracted or "", base_url=result.url), title)
     if not markdown:
         raise ArticleError(f"{result.url}: no article text found on the page")
-    return Article(url=result.url, markdown=markdown, paywalled=paywall_reason(html) is not None)
+    text = page if isinstance(page, str) else body.decode("utf-8", errors="replace")
+    return Article(url=result.url, markdown=markdown, paywalled=paywall_reason(text) is not None)
 
 
-def _charset(content_type: str) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value.strip('"'):
-            try:
-                "".encode(value.strip('"'))
-            except LookupError:
-                break
-            return value.strip('"')
-    return "utf-8"
+def _known_charset(match: re.Match | None) -> str | None:
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii", "replace") if isinstance(match.group(1), bytes) else match.group(1)
+    try:
+        "".encode(name)
+    except LookupError:
+        return None  # an unknown charset name is no better than none
+    return name
 
 
 def _without_title_heading(markdown: str, title: str) -> str:
@@ -98,12 +103,17 @@ class ArticleFetcher:
         self.limit = limit
         self.remaining = limit
         self.force = force
-        self.allow_private = articles_may_be_private(source)
+        self._allow_private: bool | None = None  # decided on the first page (it resolves the feed's host)
         self.fetched = 0
         self.deferred = 0
         self.failed = 0
         # Hosts that could not be reached in this refresh: their other pages wait for a later one.
         self.unreachable: set[str] = set()
+
+    def allow_private(self) -> bool:
+        if self._allow_private is None:
+            self._allow_private = articles_may_be_private(self.source)
+        return self._allow_private
 
     def wanted(self, post: RawPost) -> bool:
         """A limit of 0 turns article pages off (e.g. for feeds whose links lead where we may not go)."""
@@ -127,7 +137,7 @@ class ArticleFetcher:
             return _keep_stored_article(post, stored)
         self.remaining -= 1
         try:
-            article = fetch_article(self.fetcher, post.url or "", allow_private=self.allow_private, title=post.title)
+            article = fetch_article(self.fetcher, post.url or "", allow_private=self.allow_private(), title=post.title)
         except FetchError as exc:
             if not exc.unreachable:
                 return self._failed(post, stored, exc, feed_hash)

@@ -230,3 +230,12 @@ def test_an_unreachable_host_defers_its_pages_and_other_hosts_carry_on(env):
     assert len(dead_posts) == 3
     assert all(post.full_article is None and post.truncated for post in dead_posts)  # not marked failed: retried
     assert env.posts()["Sparse attention, revisited"].full_article == "fetched"  # other hosts carry on
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=windows-1252"])
+def test_page_encoding_comes_from_the_header_or_the_page(env, content_type):
+    words = "Café naïve résumé, the model’s déjà vu. " * 20
+    page = f'<html><head><meta charset="windows-1252"></head><body><article><p>{words}</p></article></body></html>'
+    url = env.server.add("/posts/cafe", page.encode("cp1252"), content_type=content_type)
+    article = fetch_article(env.fetcher, url, allow_private=True)
+    assert article.markdown.startswith("Café naïve résumé, the model’s déjà vu.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingest.summarize.base import SummaryContext
+from ingest.summarize.llm_schema import FIELD_HINTS as HINT
 
 PROMPT_VERSION = 1
 TokenCount = Callable[[str], int]
@@ -23,13 +24,13 @@ FOLLOW_UP_ANSWER_CHARS = 1500
 MIN_BODY_TOKENS = 100
 TLDR_WORDS_IN_CATALOGUE = 40
 
-SYSTEM = """You write summary notes for a research wiki. Read the post and answer with ONE JSON object and \
+SYSTEM = f"""You write summary notes for a research wiki. Read the post and answer with ONE JSON object and \
 nothing else: no prose before or after it, no code fence. The object has exactly these keys:
-{"tldr": "2-3 sentences: the post's main claim and the evidence it gives",
- "why_it_matters": "2-4 sentences: why a researcher should care; tie it to the listed pages where the post connects to them",
- "connections": [{"target": "<an id copied exactly from the list of existing pages>", "reason": "one sentence: how this post relates to that page", "date": "YYYY-MM-DD or null"}],
- "research_angle": ["1-3 concrete follow-up studies or experiments the post suggests"],
- "open_questions": ["1-4 questions the post leaves open"]}
+{{"tldr": "{HINT['tldr']}",
+ "why_it_matters": "{HINT['why_it_matters']}",
+ "connections": [{{"target": "{HINT['target']}", "reason": "{HINT['reason']}", "date": "YYYY-MM-DD or null"}}],
+ "research_angle": ["{HINT['research_angle']}"],
+ "open_questions": ["{HINT['open_questions']}"]}}
 Rules: use only facts stated in the post; never invent numbers, names or dates. Connections may only \
 target ids from the list of existing pages (0 to 5 of them; an empty list is fine). If a section has \
 nothing honest to say, say so in one short sentence instead of inventing."""

@@ -20,6 +20,18 @@ _KEY_ALIASES = {"tl_dr": "tldr", "summary": "tldr", "why": "why_it_matters", "co
                 "research_angles": "research_angle", "open_question": "open_questions", "questions": "open_questions"}
 
 
+# What each field should hold, as the prompt shows it. A small model may copy these back instead of
+# answering; an answer that does is refused (and retried) rather than written as a note.
+FIELD_HINTS = {
+    "tldr": "2-3 sentences: the post's main claim and the evidence it gives",
+    "why_it_matters": "2-4 sentences: why a researcher should care; tie it to the listed pages where the post connects to them",
+    "target": "<an id copied exactly from the list of existing pages>",
+    "reason": "one sentence: how this post relates to that page",
+    "research_angle": "1-3 concrete follow-up studies or experiments the post suggests",
+    "open_questions": "1-4 questions the post leaves open",
+}
+
+
 class AnswerInvalid(ValueError):
     """The answer is not a valid summary; the message says why, in words a model can act on."""
 
@@ -99,6 +111,14 @@ class SummaryAnswer(BaseModel):
         return items
 
 
+def _copied_hints(answer: SummaryAnswer) -> list[str]:
+    texts = {"tldr": [answer.tldr], "why_it_matters": [answer.why_it_matters],
+             "research_angle": answer.research_angle, "open_questions": answer.open_questions,
+             "reason": [c.reason for c in answer.connections]}
+    return [field for field, values in texts.items()
+            if any(FIELD_HINTS[field][:40].lower() in value.lower() for value in values)]
+
+
 def parse_answer(text: str) -> tuple[SummaryAnswer, bool]:
     """The validated answer and whether its JSON needed repair; `AnswerInvalid` says what is wrong."""
     try:
@@ -106,9 +126,13 @@ def parse_answer(text: str) -> tuple[SummaryAnswer, bool]:
     except AnswerNotJson as exc:
         raise AnswerInvalid(str(exc)) from exc
     try:
-        return SummaryAnswer.model_validate(data), repaired
+        answer = SummaryAnswer.model_validate(data)
     except ValidationError as exc:
         raise AnswerInvalid(describe_errors(exc)) from exc
+    copied = _copied_hints(answer)
+    if copied:
+        raise AnswerInvalid(f"{', '.join(copied)}: repeats the instructions instead of summarising the post")
+    return answer, repaired
 
 
 def describe_errors(exc: ValidationError, limit: int = 8) -> str:

@@ -98,7 +98,7 @@ def _settings(tmp_path: Path, feed_url: str, base_url: str) -> Settings:
     (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
     return Settings(
         wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path,
-        summarizer="llm", llm_model=MODEL_ALIAS, llm_base_url=base_url, llm_timeout=90.0, llm_max_retries=1,
+        summarizer="llm", llm_model=MODEL_ALIAS, llm_base_url=base_url, llm_timeout=240.0, llm_max_retries=1,
         llm_retry_backoff=0.0, llm_max_output_tokens=256, llm_token_budget=2048,
     )
 

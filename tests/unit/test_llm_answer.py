@@ -134,3 +134,12 @@ def test_follow_up_quotes_the_answer_and_the_error() -> None:
     assert messages[:1] == prompt.messages
     assert messages[1][0] == "assistant" and len(messages[1][1]) < 1600
     assert messages[2][0] == "user" and "tldr: Field required" in messages[2][1]
+
+
+def test_an_answer_that_copies_the_instructions_is_refused() -> None:
+    from ingest.summarize.llm_prompt import SYSTEM
+
+    echoed = SYSTEM[SYSTEM.index("{"):SYSTEM.index("\"]}\n") + 3]  # the schema as the prompt shows it
+    with pytest.raises(AnswerInvalid, match="repeats the instructions") as caught:
+        parse_answer(echoed)
+    assert "tldr" in str(caught.value) and "open_questions" in str(caught.value)

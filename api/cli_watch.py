@@ -58,8 +58,8 @@ def watch() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     with open_services(settings) as services, scheduler_for(services) as scheduler:
         try:
-            while scheduler.running:
-                scheduler.join(1.0)
+            while not scheduler.wait(1.0):
+                pass
         except KeyboardInterrupt:
             log.info("stopping: finishing the pass in progress")
 

@@ -119,6 +119,9 @@ class Scheduler:
         self.passes = 0  # jobs run
         self.failed_passes = 0
         self._stop = threading.Event()
+        # Set when the loop has returned. Waiting on it (rather than on Thread.join) can be interrupted by Ctrl-C
+        # safely: an interrupted join may leave the thread looking finished while it still runs.
+        self._finished = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_pending(self) -> bool:
@@ -135,6 +138,12 @@ class Scheduler:
 
     def run(self) -> None:
         """The loop; returns when `stop()` is called (after the pass in progress, if any)."""
+        try:
+            self._loop()
+        finally:
+            self._finished.set()
+
+    def _loop(self) -> None:
         log.info("watching sources (default interval %s)", self.policy.default_interval)
         while not self._stop.is_set():
             try:
@@ -165,18 +174,20 @@ class Scheduler:
         """Ask the loop to stop and wait for it (a pass in progress is finished: its writes are atomic anyway,
         but the stores it uses are about to be closed)."""
         self._stop.set()
-        if self._thread is not None:
-            if self._thread.is_alive() and timeout is None:
-                log.info("waiting for the ingest pass in progress to finish")
-            self._thread.join(timeout)
+        if self._thread is None:
+            return
+        if not self._finished.is_set() and timeout is None:
+            log.info("waiting for the ingest pass in progress to finish")
+        if self._finished.wait(timeout):
+            self._thread.join()
 
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the loop to end; True if it has."""
+        return self._thread is not None and self._finished.wait(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and not self._finished.is_set()
 
     def __enter__(self) -> Self:
         return self.start()

@@ -31,6 +31,11 @@ class ExtractiveSummarizer:
         self._cache = VectorCache(embedder, cache_entries)
         self._mmr_lambda = mmr_lambda
 
+    @property
+    def embedded_texts(self) -> int:
+        """Texts this summarizer has sent to the embedding model (cache misses)."""
+        return self._cache.embedded
+
     def summarize(self, title: str, body_markdown: str, context: SummaryContext) -> Summary:
         document = Document.parse(title, body_markdown)
         analysis = Analysis.of(document, self._cache)

@@ -29,6 +29,7 @@ from ingest.summarize.text import key_phrases
 NOTE_TIE_THRESHOLD = 0.55
 SENTENCE_TIE_THRESHOLD = 0.5
 MAX_WHY_TIES = 3
+MAX_ALSO_TIES = 3
 MAX_CONNECTIONS = 6
 _STAKES = re.compile(
     r"\b(?:matters?|important|importantly|implications?|means that|the point is|at stake|consequences?|crucial|"
@@ -49,23 +50,38 @@ class Tie:
 
 
 def find_ties(analysis: Analysis, related: list[RelatedNote], entities: list[KnownEntity], cache: VectorCache) -> list[Tie]:
-    ties = _note_ties(analysis, related, cache) + _entity_ties(analysis, entities)
-    return sorted(ties, key=lambda tie: -tie.strength)
+    """Ties best first, alternating earlier notes and entity pages (a post's most frequent entities are often the
+    wiki's most general ones, its nearest note the most specific tie); ties no sentence grounds come last."""
+    notes = sorted(_note_ties(analysis, related, cache), key=lambda tie: -tie.strength)
+    named = sorted(_entity_ties(analysis, entities), key=lambda tie: -tie.strength)
+    grounded = _alternate(notes, [tie for tie in named if tie.sentences])
+    return grounded + [tie for tie in named if not tie.sentences]
+
+
+def _alternate(first: list[Tie], second: list[Tie]) -> list[Tie]:
+    if first and second and second[0].strength > first[0].strength:
+        first, second = second, first
+    merged = []
+    for index in range(max(len(first), len(second))):
+        merged += first[index : index + 1] + second[index : index + 1]
+    return merged
 
 
 def why_it_matters(analysis: Analysis, ties: list[Tie], used: set[int]) -> tuple[str, set[int]]:
-    """Connective + sentence for the strongest ties, each on a different sentence; or a brief 'nothing yet'."""
-    lines, quoted, unquoted = [], set(), []
-    for tie in ties[:MAX_WHY_TIES]:
-        position = next((p for p in tie.sentences if p not in used and p not in quoted), None)
-        if position is None:
-            if tie.sentences:  # its sentences are already quoted above: name the tie without repeating them
-                unquoted.append(f"{_link(tie)} {tie.detail}")
-            continue
-        quoted.add(position)
-        lines.append(f"Ties to {_link(tie)} {tie.detail}: {analysis.sentence(position).text}")
-    if unquoted:
-        lines.append(f"{'Also ties' if lines else 'Ties'} to {', '.join(unquoted)}, through the sentences above.")
+    """Connective + sentence for the strongest ties, each on a different sentence that reads on its own; further
+    ties named in one closing line; or, when nothing in the wiki relates, a brief statement saying so."""
+    lines, quoted, also = [], set(), []
+    for tie in ties:
+        if len(lines) < MAX_WHY_TIES:
+            position = next((p for p in tie.sentences if p not in used | quoted and _reads_alone(analysis, p)), None)
+            if position is not None:
+                quoted.add(position)
+                lines.append(f"Ties to {_link(tie)} {tie.detail}: {analysis.sentence(position).text}")
+                continue
+        if len(also) < MAX_ALSO_TIES:
+            also.append(f"{_link(tie)} {tie.detail}")
+    if also:
+        lines.append(f"{'Also ties' if lines else 'Ties'} to {', '.join(also)}.")
     if lines:
         return " ".join(lines), quoted
     text = "Nothing in the wiki relates to this post yet: no earlier note is close to it and it names no entity that has a page."
@@ -194,6 +210,10 @@ def _link(tie: Tie) -> str:
 def link_label(text: str) -> str:
     """A page title as a wikilink label: one line, no square brackets."""
     return " ".join(text.replace("[", "(").replace("]", ")").split()) or "untitled"
+
+
+def _reads_alone(analysis: Analysis, position: int) -> bool:
+    return is_standalone(analysis.sentence(position), min_words=6, max_words=60)
 
 
 def _own_stake(analysis: Analysis, used: set[int]) -> int | None:

@@ -115,8 +115,13 @@ def _copied_hints(answer: SummaryAnswer) -> list[str]:
     texts = {"tldr": [answer.tldr], "why_it_matters": [answer.why_it_matters],
              "research_angle": answer.research_angle, "open_questions": answer.open_questions,
              "reason": [c.reason for c in answer.connections]}
-    return [field for field, values in texts.items()
-            if any(FIELD_HINTS[field][:40].lower() in value.lower() for value in values)]
+    return [field for field, values in texts.items() if any(_copies(FIELD_HINTS[field], value) for value in values)]
+
+
+def _copies(hint: str, value: str) -> bool:
+    # The hint whole, or its description without the "2-3 sentences:" lead-in.
+    value = value.lower()
+    return any(part[:30].strip().lower() in value for part in {hint, hint.split(": ", 1)[-1]})
 
 
 def parse_answer(text: str) -> tuple[SummaryAnswer, bool]:

@@ -143,3 +143,9 @@ def test_an_answer_that_copies_the_instructions_is_refused() -> None:
     with pytest.raises(AnswerInvalid, match="repeats the instructions") as caught:
         parse_answer(echoed)
     assert "tldr" in str(caught.value) and "open_questions" in str(caught.value)
+
+
+def test_a_hint_copied_without_its_lead_in_is_refused_too() -> None:
+    copied = dict(VALID, tldr="The post's main claim and the evidence it gives")
+    with pytest.raises(AnswerInvalid, match="tldr: repeats the instructions"):
+        parse_answer(json.dumps(copied))

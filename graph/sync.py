@@ -36,19 +36,18 @@ from graph.store.base import GraphStore
 from graph.sync_entities import EntityRows, project_pages, read_entity_page, reconcile_entities, sync_sources
 from graph.sync_notes import (
     NoteRows,
-    VectorSink,
     delete_notes,
     dependent_notes,
     link_notes,
-    note_chunks,
     read_note,
     upsert_note_nodes,
 )
 from graph.sync_scan import SyncPlan, page_hash, plan_one_note, plan_sync
 from graph.vault import Vault
+from graph.vector_sync import VectorSink
 from graph.vectors import VectorIndex
 
-__all__ = ["SyncReport", "note_chunks", "page_hash", "reindex", "sync_note", "sync_vault"]
+__all__ = ["SyncReport", "page_hash", "reindex", "sync_note", "sync_vault"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -101,7 +100,7 @@ def sync_vault(
     with report.timing("scan"):
         plan = plan_sync(vault, store)
     report.unchanged = len(plan.notes) - len(plan.changed_notes)
-    _apply(plan, store, _sink(index, embedder), report, progress)
+    _apply(plan, store, _sink(index, embedder, vault), report, progress)
     with report.timing("graph"):
         report.sources_changed = sync_sources(store, sources)
     _finish(store, report, refresh_derived)
@@ -111,7 +110,7 @@ def sync_vault(
 def sync_note(vault: Vault, store: GraphStore, index: VectorIndex | None, embedder: Embedder | None, path: Path) -> SyncReport:
     """Project one note file now (right after it is written, so later posts can connect to it)."""
     report = SyncReport()
-    _apply(plan_one_note(vault, store, path), store, _sink(index, embedder), report, None)
+    _apply(plan_one_note(vault, store, path), store, _sink(index, embedder, vault), report, None)
     _finish(store, report, refresh_derived=False)
     return report
 
@@ -127,14 +126,14 @@ def reindex(
     """Drop both projections and rebuild them from the files."""
     store.delete_all()
     if index is not None:
-        index.delete_notes(sorted(index.note_ids()))
+        index.reset()
     return sync_vault(vault, store, index, embedder, sources, progress)
 
 
-def _sink(index: VectorIndex | None, embedder: Embedder | None) -> VectorSink | None:
+def _sink(index: VectorIndex | None, embedder: Embedder | None, vault: Vault) -> VectorSink | None:
     if (index is None) != (embedder is None):
         raise ValueError("give both the vector index and the embedder, or neither (graph only)")
-    return VectorSink(index, embedder) if index is not None else None
+    return VectorSink(index, embedder, vault.root) if index is not None else None
 
 
 def _apply(plan: SyncPlan, store: GraphStore, vectors: VectorSink | None, report: SyncReport, progress: Progress | None) -> None:
@@ -147,6 +146,8 @@ def _apply(plan: SyncPlan, store: GraphStore, vectors: VectorSink | None, report
     if vectors is not None:  # before the graph: a deleted note's points must not outlive its node
         with report.timing("vectors"):
             vectors.delete(plan.deleted_notes)
+            vectors.delete_entities(plan.deleted_entities)
+            vectors.replace_entities(pages)
     with report.timing("graph"):
         touched = project_pages(store, pages, plan.deleted_entities)
         touched |= delete_notes(store, plan.deleted_notes)

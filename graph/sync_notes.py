@@ -1,4 +1,5 @@
-"""Notes into the graph (node, PUBLISHED, MENTIONS, CONNECTS_TO) and into the vector index.
+"""Notes into the graph (node, PUBLISHED, MENTIONS, CONNECTS_TO); their chunks go to the vector
+index through `graph.vector_sync.VectorSink`.
 
 Order matters for crash safety: vectors first, then the graph, then each note's `page_hash`
 last. The hash is the commit marker: a note whose hash is missing or stale is projected again by
@@ -11,17 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import sync_queries as q
-from graph.embed import Embedder
 from graph.errors import NoteFormatError
 from graph.links import PageIndex
 from graph.model import Note
-from graph.notes_md import note_sections, parse_note
+from graph.notes_md import parse_note
 from graph.store.base import GraphStore
-from graph.sync_rows import connection_rows, epoch_ms, mention_rows, note_props
+from graph.sync_rows import connection_rows, mention_rows, note_props
 from graph.sync_scan import EntityKey, PageFile, page_hash
-from graph.vectors import Chunk, VectorIndex
-
-EMBED_BATCH_NOTES = 64
 
 
 @dataclass
@@ -57,39 +54,6 @@ def _read_text(page: PageFile) -> str:
         return page.path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NoteFormatError(f"not UTF-8 text (byte {exc.start})", page.relative) from None
-
-
-def note_chunks(note: Note, text: str) -> list[Chunk]:
-    payload = {"source": note.source, "tier": note.tier, "domain": note.domain, "published": epoch_ms(note.published)}
-    return [
-        Chunk(note_id=note.id, section=section.name, text=section.text.strip(), start=section.start_char, end=section.end_char, payload=payload)
-        for section in note_sections(text)
-        if section.text.strip()
-    ]
-
-
-@dataclass
-class VectorSink:
-    """Where note chunks go: the vector index, embedded with the given model."""
-
-    index: VectorIndex
-    embedder: Embedder
-
-    def replace(self, notes: list[NoteRows]) -> int:
-        """Replace the points of these notes by their current chunks; return how many were written."""
-        written = 0  # batched across notes: the model embeds a full batch faster than many small ones
-        for start in range(0, len(notes), EMBED_BATCH_NOTES):
-            batch = notes[start : start + EMBED_BATCH_NOTES]
-            chunks = [chunk for rows in batch for chunk in note_chunks(rows.note, rows.text)]
-            by_note = {rows.id: rows.note.title for rows in batch}
-            vectors = self.embedder.embed([f"{by_note[chunk.note_id]}. {chunk.text}" for chunk in chunks])
-            self.index.delete_notes(list(by_note))
-            self.index.upsert(chunks, vectors)
-            written += len(chunks)
-        return written
-
-    def delete(self, note_ids: list[str]) -> None:
-        self.index.delete_notes(note_ids)
 
 
 def entity_targets(store: GraphStore, note_ids: list[str]) -> set[EntityKey]:

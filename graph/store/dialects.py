@@ -207,9 +207,12 @@ def fulltext_query(dialect: str, label: str, prop: str, text: str, limit: int) -
 
 def all_statements(dialect: str) -> dict[str, str]:
     """Every Cypher statement the code can send to `dialect`, by name: common ones plus the dialect's."""
+    from graph.retrieval import cypher as retrieval_cypher  # here, not at the top: retrieval imports the store
+
     statements = dict(queries.STATEMENTS)
     statements.update(migrations.STATEMENTS)
     statements.update(sync_queries.statements())
+    statements.update(retrieval_cypher.statements(dialect))
     if dialect == FALKORDB:
         statements.update({step.name: step.cypher for step in falkor_schema()})
         statements["FALKOR_LIST_INDEXES"] = FALKOR_LIST_INDEXES

@@ -11,7 +11,7 @@ from graph.vectors import Chunk, VectorConfig, VectorIndex
 def _chunks(note_id: str, texts: list[str]) -> list[Chunk]:
     chunks, offset = [], 0
     for number, text in enumerate(texts):
-        chunks.append(Chunk(note_id, f"section-{number}", text, offset, offset + len(text), {"tier": 1}))
+        chunks.append(Chunk(note_id, f"section-{number}", text, offset, offset + len(text), {"tier": 1}, ordinal=number, count=len(texts)))
         offset += len(text) + 1
     return chunks
 
@@ -65,7 +65,21 @@ def test_second_process_gets_a_clear_error(tmp_path, embedder) -> None:
         first.close()
 
 
-def test_dimension_mismatch_is_refused(tmp_path, embedder) -> None:
-    VectorIndex.open(VectorConfig(path=tmp_path / "q"), embedder.dimension).close()
-    with pytest.raises(VectorIndexError, match="reindex"):
-        VectorIndex.open(VectorConfig(path=tmp_path / "q"), embedder.dimension + 1)
+def test_dimension_mismatch_is_refused_until_reindexed(tmp_path, embedder) -> None:
+    config = VectorConfig(path=tmp_path / "q")
+    first = VectorIndex.open(config, embedder.dimension)
+    _add(first, embedder, "a", ["first text"])
+    first.close()
+    index = VectorIndex.open(config, embedder.dimension + 1)
+    try:
+        with pytest.raises(VectorIndexError, match="reindex"):
+            index.search([0.0] * (embedder.dimension + 1), k=1)
+        with pytest.raises(VectorIndexError, match="reindex"):
+            index.upsert(_chunks("b", ["other"]), [[0.1] * (embedder.dimension + 1)])
+        assert index.health()["state"].startswith("needs reindex")
+        index.reset()
+        assert index.health()["state"] == "ok" and index.count() == 0
+        index.upsert(_chunks("b", ["other"]), [[0.1] * (embedder.dimension + 1)])
+        assert index.note_ids() == {"b"}
+    finally:
+        index.close()

@@ -1,0 +1,162 @@
+"""Every statement retrieval sends, in the common subset, plus the full-text lookups per dialect.
+
+Labels appear in statements only from `graph/schema.py`'s allow-lists; relationship types,
+ids, dates and limits are `$parameters`. A node is found by label and id through one
+`OPTIONAL MATCH` per label (each uses the label's id index), so a statement can start from
+nodes of several labels at once: the neighbourhood of a frontier is one statement per hop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from graph import schema
+from graph.store import dialects
+
+# What retrieval reads of a node, as flat columns (maps and lists cost far more to send and parse).
+# `day`: a note's publication, an entity's own date, else when the wiki first saw it.
+_NODE_COLUMNS = (
+    "labels({v})[0] AS label, {v}.id AS id, coalesce({v}.title, {v}.name) AS title, {v}.degree AS degree, "
+    "{v}.pagerank AS pagerank, coalesce({v}.published, {v}.date, {v}.first_seen) AS day, {v}.tier AS tier"
+)
+# … and of a result, once: where it links to and what else it is called.
+_DETAIL_COLUMNS = (
+    ", {v}.name AS name, {v}.aliases AS aliases, {v}.url AS url, {v}.arxiv_id AS arxiv_id, {v}.doi_id AS doi_id, "
+    "head([(s:Source)-[:PUBLISHED]->({v}) | s.id]) AS source"
+)
+
+
+def node_columns(var: str, detail: bool = False) -> str:
+    return _NODE_COLUMNS.format(v=var) + (_DETAIL_COLUMNS.format(v=var) if detail else "")
+
+
+def _bind_by_key(row: str) -> str:
+    """Bind `n` to the node of `{row}.label` and `{row}.id`, for any label of the allow-list."""
+    labels = schema.LABELS
+    lines = [
+        f"OPTIONAL MATCH (n{i}:{schema.check_label(label)} {{id: {row}.id}}) WHERE {row}.label = '{label}'"
+        for i, label in enumerate(labels)
+    ]
+    lines.append(f"WITH {row}, coalesce({', '.join(f'n{i}' for i in range(len(labels)))}) AS n")
+    lines.append("WHERE n IS NOT NULL")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Stmt:
+    name: str
+    cypher: str
+
+
+# One hop out of a frontier: every relationship of an allowed type, the best-known neighbours first
+# (by pagerank, so a capped hub keeps its most central ones), at most $cap per node. One row per
+# relationship: the node it starts from, the relationship, the node it reaches.
+EXPAND = Stmt("RETRIEVAL_EXPAND", f"""
+UNWIND $rows AS row
+{_bind_by_key("row")}
+MATCH (n)-[r]-(m)
+WHERE type(r) IN $types AND labels(m)[0] IN $labels
+WITH n, r, m
+ORDER BY coalesce(m.pagerank, 0.0) DESC, m.id
+WITH n, collect(r)[..$cap] AS rels
+UNWIND rels AS r
+WITH n, r, CASE WHEN startNode(r) = n THEN endNode(r) ELSE startNode(r) END AS m
+RETURN labels(n)[0] AS from_label, n.id AS from_id, type(r) AS type, startNode(r) = n AS out,
+       r.salience AS salience, r.weight AS weight, r.reason AS reason, {node_columns("m")}
+""")
+
+NODES = Stmt("RETRIEVAL_NODES", f"""
+UNWIND $rows AS row
+{_bind_by_key("row")}
+RETURN {node_columns("n", detail=True)}
+""")
+
+# The notes that mention or link to each entity, most salient first, at most $cap each.
+ENTITY_NOTES = Stmt("RETRIEVAL_ENTITY_NOTES", f"""
+UNWIND $rows AS row
+{_bind_by_key("row")}
+MATCH (note:Note)-[r:MENTIONS|CONNECTS_TO]->(n)
+WITH n, note, max(coalesce(r.salience, 0.0)) AS salience
+ORDER BY salience DESC, note.id
+WITH n, collect(note.id)[..$cap] AS notes
+RETURN labels(n)[0] AS label, n.id AS id, notes
+""")
+
+SOURCE_NOTES = Stmt("RETRIEVAL_SOURCE_NOTES", """
+MATCH (:Source {id: $id})-[:PUBLISHED]->(n:Note)
+RETURN n.id AS id
+""")
+
+PERSON_NOTES = Stmt("RETRIEVAL_PERSON_NOTES", """
+MATCH (n:Note)-[:MENTIONS]->(:Person {id: $id})
+RETURN n.id AS id
+UNION
+MATCH (n:Note)
+WHERE toLower(n.author) = toLower($name)
+RETURN n.id AS id
+""")
+
+
+@cache
+def dated(label: str) -> Stmt:
+    """Nodes of `label` whose own date (published, else date, else first seen) is within the bounds."""
+    label = schema.check_label(label)
+    return Stmt(f"RETRIEVAL_DATED[{label}]", f"""
+MATCH (m:{label})
+WITH m, coalesce(m.published_ms, m.date_ms, m.first_seen_ms) AS day_ms
+WHERE day_ms IS NOT NULL AND ($since_ms IS NULL OR day_ms >= $since_ms) AND ($until_ms IS NULL OR day_ms <= $until_ms)
+RETURN {node_columns("m", detail=True)}
+ORDER BY coalesce(pagerank, 0.0) DESC, day DESC, id
+LIMIT $limit
+""")
+
+
+# --- full text: names and aliases ---------------------------------------------------------------
+
+FALKOR_NAME_SEARCH = Stmt("RETRIEVAL_FALKOR_NAME_SEARCH", """
+UNWIND $labels AS label
+CALL db.idx.fulltext.queryNodes(label, $query) YIELD node, score
+RETURN label, node.id AS id, node.name AS name, node.aliases AS aliases, score
+ORDER BY score DESC, id
+LIMIT $limit
+""")
+
+NEO4J_NAME_SEARCH = Stmt("RETRIEVAL_NEO4J_NAME_SEARCH", """
+UNWIND $indexes AS index
+CALL db.index.fulltext.queryNodes(index, $query, {limit: $limit}) YIELD node, score
+RETURN labels(node)[0] AS label, node.id AS id, node.name AS name, node.aliases AS aliases, score
+ORDER BY score DESC, id
+LIMIT $limit
+""")
+
+FUZZY_MIN_LENGTH = 5  # shorter words only match exactly: one edit in four letters is another word
+
+
+def name_search(dialect: str, labels: tuple[str, ...], words: list[str], limit: int) -> tuple[Stmt, dict[str, Any]] | None:
+    """Nodes of `labels` whose name or aliases contain any of `words` (long words also with one typo)."""
+    words = [word for word in dict.fromkeys(words) if len(word) > 1]
+    if not words or not labels:
+        return None
+    for label in labels:
+        schema.check_label(label)
+    if dialect == dialects.FALKORDB:
+        terms = [f"%{word}%" if len(word) >= FUZZY_MIN_LENGTH and not word.isdigit() else word for word in words]
+        return FALKOR_NAME_SEARCH, {"labels": list(labels), "query": " | ".join(terms), "limit": int(limit)}
+    if dialect == dialects.NEO4J:
+        terms = [f"{word}~1" if len(word) >= FUZZY_MIN_LENGTH and not word.isdigit() else word for word in words]
+        indexes = [dialects.neo4j_fulltext_index_name(label, prop) for label, prop in schema.FULLTEXT_INDEXES if label in labels]
+        return NEO4J_NAME_SEARCH, {"indexes": indexes, "query": " OR ".join(terms), "limit": int(limit)}
+    raise ValueError(f"unknown dialect {dialect!r}")
+
+
+def run(store, stmt: Stmt, **params) -> list[dict]:
+    return store.run(stmt.name, stmt.cypher, params)
+
+
+def statements(dialect: str) -> dict[str, str]:
+    """Every statement this module can send to `dialect`, for the Cypher lint."""
+    built = [EXPAND, NODES, ENTITY_NOTES, SOURCE_NOTES, PERSON_NOTES, *(dated(label) for label in schema.LABELS)]
+    built.append(FALKOR_NAME_SEARCH if dialect == dialects.FALKORDB else NEO4J_NAME_SEARCH)
+    return {stmt.name: stmt.cypher for stmt in built}

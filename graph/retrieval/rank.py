@@ -1,0 +1,133 @@
+"""Scoring candidates: text and graph evidence fused with tier and recency priors.
+
+score = (w_text·text + w_graph·graph + w_tier·tier + w_recency·recency) / (sum of the weights in use)
+
+- text: the candidate's fused text score (RRF of dense and BM25; cosine in vector mode) divided by
+  the best among the candidates, so the best text match has 1;
+- graph: its personalised-PageRank inflow divided by the best inflow among the candidates;
+- tier: notes 1 for tier 1 down to 1/tier_count for the last tier; anything without a tier 0.5;
+- recency: 0.5 ** (age in days / half-life) of the candidate's date; 0 when it has none.
+Parts a mode does not use (text in graph mode, graph in vector mode) get weight 0, so the
+score stays in [0, 1] either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from graph.retrieval.config import RetrievalConfig
+from graph.retrieval.results import ScoreParts
+from graph.retrieval.subgraph import NodeKey
+from graph.vectors import VectorHit
+
+ARXIV_URL = "https://arxiv.org/abs/{}"
+DOI_URL = "https://doi.org/{}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: frozenset[str] | None = None
+    since: date | None = None
+    until: date | None = None
+    tiers: frozenset[int] | None = None
+    notes: frozenset[str] | None = None  # only these notes (what a source or person said)
+
+    def keep_in_graph(self, key: NodeKey, node: dict[str, Any]) -> bool:
+        """Whether a node may be walked through: notes outside the tiers (or notes) asked for may not."""
+        if key[0] != "Note":
+            return True
+        if self.tiers is not None and node.get("tier") not in self.tiers:
+            return False
+        return self.notes is None or key[1] in self.notes
+
+    def accepts(self, key: NodeKey, node: dict[str, Any]) -> bool:
+        """Whether a node may be a result: its type, tier (notes) and date within the bounds."""
+        if self.types is not None and key[0] not in self.types:
+            return False
+        if not self.keep_in_graph(key, node):
+            return False
+        if self.since is None and self.until is None:
+            return True
+        day = node_date(node)
+        return day is not None and (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+
+@dataclass
+class Candidate:
+    key: NodeKey
+    node: dict[str, Any] = field(default_factory=dict)
+    text: float = 0.0
+    graph: float = 0.0
+    hits: list[VectorHit] = field(default_factory=list)  # the note's chunks that matched the query
+    detailed: bool = False  # `node` holds the details a result shows (url, aliases, source)
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    parts: ScoreParts
+    score: float
+
+
+def node_date(node: dict[str, Any]) -> date | None:
+    """A note's publication day; an entity's own date (published, date), else when the wiki first saw it."""
+    for key in ("day", "published", "date", "first_seen"):
+        value = node.get(key)
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def result_url(label: str, node: dict[str, Any]) -> str | None:
+    if label == "Paper":
+        if node.get("arxiv_id"):
+            return ARXIV_URL.format(node["arxiv_id"])
+        if node.get("doi_id"):
+            return DOI_URL.format(node["doi_id"])
+    url = node.get("url")
+    return url if isinstance(url, str) and url else None
+
+
+def tier_prior(node: dict[str, Any], config: RetrievalConfig) -> float:
+    tier = node.get("tier")
+    if isinstance(tier, bool) or not isinstance(tier, int) or tier < 1:
+        return 0.5
+    return max(1.0 - (tier - 1) / config.tier_count, 1.0 / config.tier_count)
+
+
+def recency_prior(node: dict[str, Any], today: date, config: RetrievalConfig) -> float:
+    day = node_date(node)
+    if day is None:
+        return 0.0
+    age = max((today - day).days, 0)
+    return 0.5 ** (age / config.recency_half_life_days)
+
+
+def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use_text: bool, use_graph: bool) -> list[Scored]:
+    """Candidates scored and sorted, best first (ties by type and id, so the order is stable)."""
+    weights = (
+        config.text_weight if use_text else 0.0,
+        config.graph_weight if use_graph else 0.0,
+        config.tier_weight,
+        config.recency_weight,
+    )
+    total = sum(weights) or 1.0
+    best_text = max((c.text for c in candidates), default=0.0) or 1.0
+    best_graph = max((c.graph for c in candidates), default=0.0) or 1.0
+    scored = []
+    for candidate in candidates:
+        parts = ScoreParts(
+            text=round(candidate.text / best_text, 6) if use_text else 0.0,
+            graph=round(candidate.graph / best_graph, 6) if use_graph else 0.0,
+            tier=round(tier_prior(candidate.node, config), 6),
+            recency=round(recency_prior(candidate.node, today, config), 6),
+        )
+        value = sum(weight * part for weight, part in zip(weights, (parts.text, parts.graph, parts.tier, parts.recency))) / total
+        scored.append(Scored(candidate, parts, round(value, 6)))
+    scored.sort(key=lambda s: (-s.score, -s.parts.graph, -s.parts.text, s.candidate.key))
+    return scored

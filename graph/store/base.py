@@ -66,11 +66,13 @@ class GraphStore(ABC):
     def upsert_sources(self, rows: list[dict[str, Any]]) -> None:
         """rows: {id, props: {name, feed_url, tier, domains, url}}"""
         if rows:
+            _check_ids(rows, "id")
             self._named("UPSERT_SOURCES", {"rows": _last_row_per_id(rows)})
 
     def upsert_notes(self, rows: list[dict[str, Any]]) -> None:
         """rows: {id, source_id, props: {...note properties}}; links each note to its source."""
         if rows:
+            _check_ids(rows, "id", "source_id")
             self._named("UPSERT_NOTES", {"rows": _last_row_per_id(rows)})
 
     def delete_notes(self, ids: list[str]) -> None:
@@ -119,6 +121,13 @@ class GraphStore(ABC):
         """
 
 
+def _check_ids(rows: list[dict[str, Any]], *keys: str) -> None:
+    """Every id a write MERGEs on must be one the engines can hold (schema.check_node_id)."""
+    for row in rows:
+        for key in keys:
+            schema.check_node_id(row[key])
+
+
 def _last_row_per_id(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per id, the last one given: FalkorDB applies only the first SET when one
     UNWIND batch MERGEs the same node twice, Neo4j the last; deduplicating makes both agree."""
@@ -129,17 +138,26 @@ def check_params(statement: str, params: dict[str, Any] | None) -> None:
     """Refuse values one backend would mangle, so both backends behave alike.
 
     FalkorDB receives parameters as text in front of the query, where a NUL byte ends the
-    string early and NaN/Infinity have no spelling; Neo4j would store them. Rejecting them
-    everywhere keeps a vault that syncs to one backend syncable to the other.
+    string early, NaN/Infinity have no spelling, and a value of any other type is spelled by
+    its `str()` (so a date becomes arithmetic and an object its own text, straight into the
+    statement). Neo4j would store or refuse them. Only JSON-like values pass: None, bool, 64-bit
+    int, finite float, str, and lists and maps of those.
     """
     problem = _bad_value(params or {})
     if problem:
         raise GraphStoreError(statement, f"a parameter {problem}")
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
 def _bad_value(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
     if isinstance(value, str):
         return "contains a NUL character" if "\x00" in value else None
+    if isinstance(value, int):
+        return None if value in _INT64 else "is an integer outside the 64-bit range"
     if isinstance(value, float):
         return None if math.isfinite(value) else "is not a finite number"
     if isinstance(value, dict):
@@ -152,7 +170,37 @@ def _bad_value(value: Any) -> str | None:
         return None
     if isinstance(value, (list, tuple)):
         return next((problem for item in value if (problem := _bad_value(item))), None)
-    return None
+    return f"has a type a graph cannot store ({type(value).__name__})"
+
+
+def redact(detail: str, params: dict[str, Any] | None, min_chars: int = 3) -> str:
+    """`detail` (a backend's error message) with every string parameter value it quotes replaced.
+
+    Backends echo values in some messages (Neo4j: "…already exists with label `Note` and property
+    `id` = '…'"); a typed error names the statement, never what was sent with it. Values shorter
+    than `min_chars` are left: they cannot carry anything and would blank out ordinary words.
+    """
+    values = sorted({text for text in _strings(params or {}) if len(text) >= min_chars}, key=len, reverse=True)
+    for text in values:
+        detail = detail.replace(text, "<parameter>")
+    # A message cut to length may end in the first part of a value.
+    for text in values:
+        for cut in range(min(len(text), len(detail)) - 1, min_chars - 1, -1):
+            if detail.endswith(text[:cut]):
+                return detail[:-cut] + "<parameter>"
+    return detail
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def _note_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graph.errors import GraphStoreError, GraphUnavailable, WikigraphError
 from graph.store import dialects
-from graph.store.base import GraphStore, GraphStoreConfig, check_params
+from graph.store.base import GraphStore, GraphStoreConfig, check_params, redact
 from graph.store.embedded import EmbeddedServer
 
 CONSTRAINT_TIMEOUT_S = 60.0
@@ -62,7 +62,7 @@ class FalkorStore(GraphStore):
             ) from None
         except (RedisError, ValueError, TypeError) as exc:
             # `from None`: the original message may quote the parameter header the client builds.
-            raise GraphStoreError(name, _error_detail(exc)) from None
+            raise GraphStoreError(name, redact(_error_detail(exc), params)) from None
         columns = [column[1] if isinstance(column, (list, tuple)) else column for column in result.header]
         return [dict(zip(columns, (to_plain(value) for value in row))) for row in result.result_set]
 

@@ -17,7 +17,7 @@ from neo4j.graph import Node, Path, Relationship
 from graph import queries
 from graph.errors import GraphStoreError, GraphUnavailable, WikigraphError
 from graph.store import dialects
-from graph.store.base import GraphStore, GraphStoreConfig, check_params
+from graph.store.base import GraphStore, GraphStoreConfig, check_params, redact
 
 CONNECT_TIMEOUT_S = 10.0
 INDEX_WAIT_S = 120
@@ -60,9 +60,9 @@ class Neo4jStore(GraphStore):
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable(f"graph statement {name!r}: Neo4j at {redact_uri(self._uri)} is unavailable ({_first_line(exc)})") from None
         except Neo4jError as exc:
-            raise GraphStoreError(name, f"{exc.code}: {_first_line(exc)}") from None
+            raise GraphStoreError(name, redact(f"{exc.code}: {_first_line(exc)}", params)) from None
         except DriverError as exc:
-            raise GraphStoreError(name, f"{type(exc).__name__}: {_first_line(exc)}") from None
+            raise GraphStoreError(name, redact(f"{type(exc).__name__}: {_first_line(exc)}", params)) from None
         return [{key: to_plain(record[key]) for key in keys} for record in records]
 
     def apply_schema(self, unique_ids, range_indexes, fulltext_indexes) -> None:

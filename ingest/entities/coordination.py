@@ -11,7 +11,7 @@ from ingest.entities.extract import Proposal, name_group
 from ingest.entities.found import NAME_SEQ, NAME_TOKEN, Found, clean_name, plausible_name, weak_name
 from ingest.entities.patterns_names import common_word
 from ingest.entities.text import Segment
-from ingest.entities.vocabulary import FUNCTION_WORDS
+from ingest.entities.vocabulary import FUNCTION_WORDS, ORG_HEADS, PERSON_TITLES
 
 ITEM = rf"(?:{NAME_TOKEN}|o\d[\w-]*)(?:[ -][A-Z0-9][\w.\-]*){{0,3}}"
 COORDINATION_RE = re.compile(
@@ -73,15 +73,28 @@ def _lists(index: int, segment: Segment, type_of: TypeOf) -> list[Found]:
 
 
 def _owners(index: int, segment: Segment, type_of: TypeOf) -> list[Found]:
+    """ "OpenAI's o1": a known model makes its owner an organisation; "OpenAI's Codex": a known organisation
+    makes the one capitalised word it owns a model (not a team or title: those are in ORG_HEADS/PERSON_TITLES)."""
     found = []
     for match in POSSESSIVE_RE.finditer(segment.text):
-        owned = match.group(2).split()
-        if not any(type_of(" ".join(owned[:n])) == "Model" for n in range(len(owned), 0, -1)):
-            continue
-        owner = clean_name(match.group(1))
-        if type_of(owner) is None and _acceptable(owner, segment.text, match.start(1)):
-            found.append(Found("Organization", owner, index, match.start(1), match.start(1) + len(owner), "owner", 1))
+        owner, owned = clean_name(match.group(1)), match.group(2).split()
+        if any(type_of(" ".join(owned[:n])) == "Model" for n in range(len(owned), 0, -1)):
+            if type_of(owner) is None and _acceptable(owner, segment.text, match.start(1)):
+                found.append(Found("Organization", owner, index, match.start(1), match.start(1) + len(owner), "owner", 1))
+        elif type_of(owner) == "Organization" and len(owned) == 1 and _product(owned[0], segment.text, match.start(2)):
+            start = match.start(2)
+            found.append(Found("Model", owned[0], index, start, start + len(owned[0]), "owned", 1))
     return found
+
+
+def _product(word: str, text: str, start: int) -> bool:
+    lowered = word.lower()
+    return (
+        _acceptable(word, text, start)
+        and lowered not in ORG_HEADS
+        and lowered not in PERSON_TITLES
+        and not word.isupper()
+    )
 
 
 def _acceptable(name: str, text: str, start: int) -> bool:

@@ -63,7 +63,8 @@ def weak_name(name: str) -> bool:
     """A name context alone cannot make an entity of: a short acronym ("AI", "GPUs") or a benchmark's name
     ("MMLU-style" evaluations are named *Bench, *Eval, *QA …)."""
     lowered = name.lower()
-    return bool(GENERIC_ACRONYM_RE.fullmatch(name)) or any(marker in lowered for marker in BENCHMARK_MARKERS)
+    short = GENERIC_ACRONYM_RE.fullmatch(name) or (len(name) <= 3 and name.isalpha())
+    return bool(short) or any(marker in lowered for marker in BENCHMARK_MARKERS)
 
 
 def split_list(text: str) -> list[str]:

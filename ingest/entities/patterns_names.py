@@ -39,11 +39,13 @@ ORG_ROLE_RE = re.compile(
 ORG_POSSESSIVE_RE = re.compile(
     rf"\b({NAME_SEQ})(?:'s|’s)\s+(?:CEO|CTO|CPO|founders?|co-?founders?|researchers?|teams?|employees|engineers|"
     r"leadership|headcount|API|models|strategy|business|chief|head|labs?|chatbots?|flagship|GPUs?|"
-    r"clusters?|compute|stock|shareholders|board|investors?|terms of service)\b"
+    r"clusters?|compute|stock|shareholders|board|investors?|terms of service|system cards?|blog posts?|"
+    r"announcements?|website|latest models?|latest releases?|new models|research team|policy team)\b"
 )
 ORG_VERB_RE = re.compile(
-    rf"\b({NAME_SEQ})\s+(?:has\s+|had\s+|just\s+|also\s+|recently\s+|quietly\s+|finally\s+)?(?:released|launched|"
-    r"announced|open-sourced|raised|acquired|hired|unveiled|shipped|published|partnered|invested|sued)\b"
+    rf"\b({NAME_SEQ})\s+(?:(?:has|had|have|just|also|recently|quietly|finally|already|\w+ly)\s+){{0,3}}(?:released|"
+    r"launched|announced|open-sourced|raised|acquired|hired|unveiled|shipped|published|partnered|invested|sued|"
+    r"confirmed|highlighted|claimed|reported|stated|is hiring|bought|spent|spends|partnered)\b"
 )
 ORG_TITLE_RE = re.compile(rf"\b({NAME_SEQ})\s+(?:CEO|CTO|CPO|COO|co-?founder|founder|cofounder)\b")
 ORG_LIST_RE = re.compile(
@@ -114,14 +116,23 @@ def _organisations(index: int, segment: Segment) -> Iterator[Found]:
     for pattern, rule in ((ORG_ROLE_RE, "org-role"), (ORG_POSSESSIVE_RE, "org-possessive"), (ORG_VERB_RE, "org-verb"),
                           (ORG_TITLE_RE, "org-title")):
         for match in pattern.finditer(text):
-            name = clean_name(match.group(1))
+            name = _before_title(clean_name(match.group(1)))
             if _org_candidate(name, text, match.start(1)):
-                yield Found("Organization", name, index, match.start(1), match.end(1), rule, 1)
+                yield Found("Organization", name, index, match.start(1), match.start(1) + len(name), rule, 1)
     for match in ORG_LIST_RE.finditer(text):
         for item in split_list(match.group(1)):
             name = clean_name(item)
             if _org_candidate(name, text, match.start(1)):
                 yield Found("Organization", name, index, match.start(1), match.end(1), "org-list", 1)
+
+
+def _before_title(name: str) -> str:
+    """ "Acme CPO Jane Roe" → "Acme": a person's title ends the organisation's name."""
+    words = name.split()
+    for number, word in enumerate(words):
+        if word.lower() in PERSON_TITLES:
+            return " ".join(words[:number])
+    return name
 
 
 def _split_conjoined(name: str, start: int) -> list[tuple[str, int]]:
@@ -203,8 +214,8 @@ def _spaced_model(match: re.Match, index: int, text: str, cued: bool) -> Found |
     words = family.split()
     if any(word.lower() in NUMBERED_NOUNS or word.lower() in MONTHS_AND_DAYS for word in words):
         return None
-    if words[0].lower() in FUNCTION_WORDS or _is_year(version) or _looks_like_person(words):
-        return None
+    if words[0].lower() in FUNCTION_WORDS or _is_year(version):
+        return None  # (a given name before a version is a model: people have no version numbers)
     if at_sentence_start(text, match.start()) and len(words) == 1 and words[0].lower() in FUNCTION_WORDS:
         return None
     strong = bool(size) or tier.lower() in MODEL_TIERS

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from graph import queries, schema
+from graph.bloom import cypher, perspective
 from graph.store import dialects
 
 LINT_DIR = Path(__file__).resolve().parents[1] / "cypher_lint"
@@ -68,7 +69,8 @@ def lint():
 @pytest.fixture(scope="module")
 def linted(lint) -> dict[str, list[dict]]:
     """Diagnostics by statement text, for the statements of every dialect, in one linter run."""
-    texts = sorted({text for dialect in dialects.DIALECTS for text in dialects.all_statements(dialect).values()})
+    texts = {text for dialect in dialects.DIALECTS for text in dialects.all_statements(dialect).values()}
+    texts = sorted(texts | set(_bloom_cypher().values()))
     results = lint({str(position): text for position, text in enumerate(texts)})
     return {text: results[str(position)] for position, text in enumerate(texts)}
 
@@ -114,6 +116,24 @@ def test_every_statement_passes_neo4j_parser(linted, dialect, capsys):
         for name, found in failures.items()
         for d in found
     )
+
+
+def _bloom_cypher() -> dict[str, str]:
+    """Every Cypher string of the Bloom perspective: the shipped file's and a fresh build's (they should agree)."""
+    shipped = json.loads(perspective.SHIPPED.read_text(encoding="utf-8"))
+    found = {f"shipped {where}": text for where, text in perspective.every_cypher(shipped).items()}
+    found.update({f"built {where}": text for where, text in perspective.every_cypher(perspective.build()).items()})
+    return found
+
+
+def test_every_cypher_of_the_bloom_perspective_passes_neo4j_parser(linted, capsys):
+    """Bloom runs these on Neo4j, with its own parameters ($nodes for scene actions): Neo4j dialect."""
+    statements = _bloom_cypher()
+    assert len(statements) >= 2 * len(cypher.SEARCH_PHRASES)
+    failures = {where: found for where, text in statements.items() if (found := problems(dialects.NEO4J, linted[text]))}
+    with capsys.disabled():
+        print(f"\n[cypher-lint] bloom perspective: {len(statements) - len(failures)}/{len(statements)} clean")
+    assert not failures, "\n".join(f"{where}: {d['message']}\n{statements[where].strip()}" for where, found in failures.items() for d in found)
 
 
 def test_linter_reports_what_it_must(lint):

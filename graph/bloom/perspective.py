@@ -30,7 +30,10 @@ PERSPECTIVE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://wikigraph.invalid/b
 # Fixed, so that the file is reproducible byte for byte (2026-01-01T00:00:00Z).
 CREATED_AT_MS = 1767225600000
 # Bloom's default palette, in its order.
-PALETTE = ("#FFE081", "#C990C0", "#F79767", "#57C7E3", "#F16667", "#D9C8AE", "#8DCC93", "#ECB5C9", "#4C8EDA", "#FFC454", "#DA7194", "#569480", "#959AA1", "#D9D9D9")
+PALETTE = (
+    "#FFE081", "#C990C0", "#F79767", "#57C7E3", "#F16667", "#D9C8AE", "#8DCC93",
+    "#ECB5C9", "#4C8EDA", "#FFC454", "#DA7194", "#569480", "#959AA1", "#D9D9D9",
+)
 NO_ICON = "no-icon"
 # Icons of Bloom's built-in library, by id, where an export in ../shared/corpora/bloom-perspectives
 # uses one for a category of the same kind (Person → person, Message → a post, Reference → a
@@ -56,15 +59,37 @@ class CategoryStyle:
     tooltip: tuple[str, ...] = ()  # shown on hover, besides the caption
 
 
+ENTITY_NAMES = (("id", "string"), ("name", "string"), ("aliases_text", "string"))
+
 STYLES: dict[str, CategoryStyle] = {
-    "Source": CategoryStyle("name", "#4C8EDA", "pagerank", (("id", "string"), ("name", "string"), ("url", "string"), ("feed_url", "string"), ("tier", "bigint"), ("referenced_only", "boolean"), *ANALYTICS), ("tier",)),
-    "Note": CategoryStyle("title", "#D9C8AE", "pagerank", (("id", "string"), ("title", "string"), ("published", "string"), ("published_ms", "bigint"), ("url", "string"), ("tier", "bigint"), ("domain", "string"), ("author", "string"), ("tldr", "string"), ("path", "string"), *ANALYTICS), ("published", "tldr")),
-    "Concept": CategoryStyle("name", "#FFC454", "mention_count", (("id", "string"), ("name", "string"), ("aliases_text", "string"), *ENTITY_ANALYTICS), ("mention_count", "first_seen")),
-    "Paper": CategoryStyle("name", "#57C7E3", "mention_count", (("id", "string"), ("name", "string"), ("short_name", "string"), ("arxiv_id", "string"), ("published", "string"), *ENTITY_ANALYTICS), ("arxiv_id", "published")),
-    "PolicyEvent": CategoryStyle("name", "#F16667", "mention_count", (("id", "string"), ("name", "string"), ("kind", "string"), ("date", "string"), ("jurisdiction", "string"), *ENTITY_ANALYTICS), ("date", "jurisdiction")),
-    "Organization": CategoryStyle("name", "#8DCC93", "mention_count", (("id", "string"), ("name", "string"), ("aliases_text", "string"), *ENTITY_ANALYTICS), ("mention_count",)),
-    "Person": CategoryStyle("name", "#DA7194", "mention_count", (("id", "string"), ("name", "string"), ("aliases_text", "string"), *ENTITY_ANALYTICS), ("mention_count",)),
-    "Model": CategoryStyle("name", "#C990C0", "mention_count", (("id", "string"), ("name", "string"), ("aliases_text", "string"), *ENTITY_ANALYTICS), ("mention_count",)),
+    "Source": CategoryStyle(
+        "name", "#4C8EDA", "pagerank",
+        (("id", "string"), ("name", "string"), ("url", "string"), ("feed_url", "string"), ("tier", "bigint"),
+         ("referenced_only", "boolean"), *ANALYTICS),
+        ("tier",),
+    ),
+    "Note": CategoryStyle(
+        "title", "#D9C8AE", "pagerank",
+        (("id", "string"), ("title", "string"), ("published", "string"), ("published_ms", "bigint"), ("url", "string"),
+         ("tier", "bigint"), ("domain", "string"), ("author", "string"), ("tldr", "string"), ("path", "string"), *ANALYTICS),
+        ("published", "tldr"),
+    ),
+    "Concept": CategoryStyle("name", "#FFC454", "mention_count", (*ENTITY_NAMES, *ENTITY_ANALYTICS), ("mention_count", "first_seen")),
+    "Paper": CategoryStyle(
+        "name", "#57C7E3", "mention_count",
+        (("id", "string"), ("name", "string"), ("short_name", "string"), ("arxiv_id", "string"), ("published", "string"),
+         *ENTITY_ANALYTICS),
+        ("arxiv_id", "published"),
+    ),
+    "PolicyEvent": CategoryStyle(
+        "name", "#F16667", "mention_count",
+        (("id", "string"), ("name", "string"), ("kind", "string"), ("date", "string"), ("jurisdiction", "string"),
+         *ENTITY_ANALYTICS),
+        ("date", "jurisdiction"),
+    ),
+    "Organization": CategoryStyle("name", "#8DCC93", "mention_count", (*ENTITY_NAMES, *ENTITY_ANALYTICS), ("mention_count",)),
+    "Person": CategoryStyle("name", "#DA7194", "mention_count", (*ENTITY_NAMES, *ENTITY_ANALYTICS), ("mention_count",)),
+    "Model": CategoryStyle("name", "#C990C0", "mention_count", (*ENTITY_NAMES, *ENTITY_ANALYTICS), ("mention_count",)),
 }
 
 # Relationship properties worth showing; RELATED_TO lines are drawn thicker the stronger they are.
@@ -98,10 +123,12 @@ class Phrase:
 
 CONCEPT = Param("$concept", "Concept", "name")
 PHRASES: tuple[Phrase, ...] = (
-    Phrase("BLOOM_PAPERS_CONNECTED_TO", "papers connected to $name", "Papers about an entity, or mentioned in a note next to it", (Param("$name", suggest_cypher=cypher.ENTITY_NAME_SUGGESTIONS),)),
+    Phrase("BLOOM_PAPERS_CONNECTED_TO", "papers connected to $name", "Papers about an entity, or mentioned in a note next to it",
+           (Param("$name", suggest_cypher=cypher.ENTITY_NAME_SUGGESTIONS),)),
     Phrase("BLOOM_NOTES_ABOUT", "notes about $concept", "Notes that mention or link to a concept", (CONCEPT,)),
     Phrase("BLOOM_TIMELINE_OF", "timeline of $concept", "Dated notes, papers and policy events about a concept", (CONCEPT,)),
-    Phrase("BLOOM_SOURCE_SAID_ABOUT", "what $source said about $concept", "Notes a source published about a concept", (Param("$source", "Source", "name"), CONCEPT)),
+    Phrase("BLOOM_SOURCE_SAID_ABOUT", "what $source said about $concept", "Notes a source published about a concept",
+           (Param("$source", "Source", "name"), CONCEPT)),
     Phrase("BLOOM_POLICY_EVENTS_ABOUT", "policy events about $concept", "Policy events concerning a concept", (CONCEPT,)),
     Phrase("BLOOM_RELATED_CONCEPTS", "concepts related to $concept", "Concepts that co-occur with a concept across notes", (CONCEPT,)),
 )
@@ -177,7 +204,14 @@ def _category(position: int, label: str) -> dict[str, Any]:
         raise ValueError(f"Bloom style of {label}: caption, size and tooltip properties must be among its properties")
     captions = [{"inTooltip": False, "styles": [], "isCaption": False, "key": label, "type": "label"}]
     captions += [
-        {"inTooltip": key == style.caption or key in style.tooltip, "styles": [], "isCaption": key == style.caption, "key": key, "type": "property", "isGdsData": False}
+        {
+            "inTooltip": key == style.caption or key in style.tooltip,
+            "styles": [],
+            "isCaption": key == style.caption,
+            "key": key,
+            "type": "property",
+            "isGdsData": False,
+        }
         for key in keys
     ]
     return {

@@ -98,7 +98,11 @@ def build(store: GraphStore) -> None:
 
 
 def dump(store: GraphStore) -> dict[str, list]:
-    """Every node (labels, properties) and relationship (type, ends, properties), sorted: the whole graph."""
+    """Every node (labels, properties) and relationship (type, ends, properties), sorted: the whole graph.
+
+    Unlike `graph.dump.dump_graph`, bookkeeping nodes (applied migrations, sync state) are included:
+    an injection that touched them must show too.
+    """
     nodes = store.run("TEST_DUMP_NODES", "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
     edges = store.run(
         "TEST_DUMP_EDGES",

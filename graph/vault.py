@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,8 @@ def atomic_write_text(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The pid in the name tells a later run whether the writer is gone (killed before its rename).
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -29,6 +31,35 @@ def atomic_write_text(path: Path, text: str) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
+
+
+_TEMP_FILE = re.compile(r"^\..+\.(?P<pid>\d+)\.\w+\.tmp$")
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temp files of atomic writes whose process died before renaming them (a crash, `kill -9`);
+    a temp file of a process still running is left alone. Returns what was removed."""
+    if not root.is_dir():
+        return []
+    removed = []
+    for path in root.rglob(".*.tmp"):
+        match = _TEMP_FILE.match(path.name)
+        if match and not _process_alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
     return True
 
 

@@ -17,7 +17,7 @@ from graph.model import Note, SourceRecord
 from graph.notes_md import NoteRenderError, render_note
 from graph.store.base import GraphStore
 from graph.sync import SyncReport, sync_note, sync_vault
-from graph.vault import Vault, atomic_write_text, split_front_matter
+from graph.vault import Vault, atomic_write_text, remove_stale_temp_files, split_front_matter
 from graph.vectors import VectorIndex
 from ingest.entities.link import link_post
 from ingest.fetch import Fetcher
@@ -75,6 +75,9 @@ def run_ingest(
     refresh: list[Source] | None = None,
 ) -> IngestReport:
     """Fetch `refresh` (default: every source), then summarise and sync for all `sources`."""
+    # A run killed mid-write leaves the temp file of that write behind; its writer is gone, so it can go too.
+    for folder in (projection.vault.root, state.directory):
+        remove_stale_temp_files(folder)
     report = IngestReport()
     raw_index = RawIndex(projection.vault)  # one scan of the raw folder, shared by every source
     to_fetch = sources if refresh is None else refresh

@@ -64,14 +64,14 @@ def start(root: Path, env: dict[str, str]) -> subprocess.Popen:
 
 def run_to_end(root: Path, env: dict[str, str]) -> str:
     child = start(root, env)
-    output, _ = child.communicate(timeout=120)
+    output, _ = child.communicate(timeout=300)
     assert child.returncode == 0, output.decode("utf-8", "replace")[-3000:]
     return output.decode("utf-8", "replace")
 
 
 def kill_when(root: Path, env: dict[str, str], moment, what: str) -> None:
     child = start(root, env)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not moment(root):
         if child.poll() is not None:
             raise AssertionError(f"the ingest ended before {what}: {child.stdout.read().decode()[-2000:]}")

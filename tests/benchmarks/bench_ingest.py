@@ -233,8 +233,9 @@ def _model_path() -> Path:
 def report(label: str, runs: list[Run]) -> None:
     rates = [run.rate for run in runs]
     print(f"{label:<22} runs {len(runs)}  posts {runs[0].posts} (new {runs[0].new}, unchanged {runs[0].unchanged})"
-          f"  median {statistics.median(rates):8.1f} posts/s  ({statistics.median(r.seconds for r in runs):.2f} s)"
-          f"  range {min(rates):.1f}–{max(rates):.1f}")
+          f"  median {statistics.median(rates):8.2f} posts/s  ({statistics.median(r.seconds for r in runs):.2f} s,"
+          f" {statistics.median(r.seconds / r.posts for r in runs) * 1000:.0f} ms/post)"
+          f"  range {min(rates):.2f}–{max(rates):.2f}")
 
 
 def peak_rss_mib() -> float:

@@ -9,13 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.embed import EmbedConfig
 from graph.store import GraphStoreConfig
 from graph.vectors import VectorConfig
 from ingest.summarize.llm_client import LLMConfig
+
+
+MIN_API_KEY_CHARS = 16
 
 
 def _config() -> SettingsConfigDict:
@@ -82,7 +85,24 @@ class ServerSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Interface the API listens on.")
     port: int = Field(8000, description="Port the API listens on.")
-    api_key: SecretStr | None = Field(None, description="Key required by write endpoints (X-API-Key header).")
+    api_key: SecretStr | None = Field(None, description="Key required by write endpoints (X-API-Key header); unset = writes refused.")
+    cors_origins: str = Field("", description="Comma-separated origins browsers may call the API from (CORS); empty = none.")
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _strong_key(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None  # an empty WIKIGRAPH_API_KEY= line means no key
+        if isinstance(text, str) and len(text) < MIN_API_KEY_CHARS:
+            raise ValueError(
+                f"WIKIGRAPH_API_KEY must be at least {MIN_API_KEY_CHARS} characters; "
+                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 class FetchSettings(BaseSettings):
@@ -110,7 +130,7 @@ class SummarizerSettings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=10, description="Extra requests per post after an invalid answer or a failed request.")
     llm_retry_backoff: float = Field(1.0, ge=0, description="Seconds before retrying a failed request (doubling each time).")
     llm_temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
-    llm_max_output_tokens: int = Field(1024, ge=256, description="Longest answer allowed, in tokens.")
+    llm_max_output_tokens: int = Field(1024, ge=128, description="Longest answer allowed, in tokens.")
     llm_token_budget: int = Field(8000, ge=2048, description="Tokens one request for one post may use (prompt + answer).")
     llm_price_prompt_per_1k: float = Field(0.0, ge=0, description="USD per 1,000 prompt tokens, for cost estimates.")
     llm_price_completion_per_1k: float = Field(0.0, ge=0, description="USD per 1,000 answer tokens, for cost estimates.")

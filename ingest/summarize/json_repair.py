@@ -24,10 +24,9 @@ class AnswerNotJson(ValueError):
 def parse_json_object(text: str) -> tuple[dict[str, Any], bool]:
     """The answer's JSON object and whether it needed repair."""
     stripped = text.strip()
-    try:
-        return _as_object(json.loads(stripped)), False
-    except (json.JSONDecodeError, AnswerNotJson):
-        pass  # not clean JSON: fall through to the repairs below
+    clean = _clean_object(stripped)
+    if clean is not None:
+        return clean, False
     candidate = _outermost_object(_strip_fence(stripped))
     repaired = _repair(candidate)
     try:
@@ -35,6 +34,14 @@ def parse_json_object(text: str) -> tuple[dict[str, Any], bool]:
     except json.JSONDecodeError as exc:
         raise AnswerNotJson(f"not valid JSON even after repair: {exc.msg} at character {exc.pos}") from exc
     return _as_object(value), True
+
+
+def _clean_object(text: str) -> dict[str, Any] | None:
+    """The object when `text` is clean JSON already; None sends it to repair."""
+    try:
+        return _as_object(json.loads(text))
+    except (json.JSONDecodeError, AnswerNotJson):
+        return None
 
 
 def _as_object(value: Any) -> dict[str, Any]:

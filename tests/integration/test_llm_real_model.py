@@ -74,10 +74,11 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
         if process.poll() is not None:
             pytest.fail(f"llama.cpp server exited ({process.returncode}):\n{log_path.read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
+            ready = httpx.get(url, timeout=2).status_code == 200
         except httpx.TransportError:
-            pass  # not listening yet
+            ready = False  # not listening yet
+        if ready:
+            return
         time.sleep(0.5)
     pytest.fail(f"llama.cpp server not serving after {STARTUP_SECONDS} s:\n{log_path.read_text(errors='replace')[-3000:]}")
 
@@ -99,7 +100,7 @@ def _settings(tmp_path: Path, feed_url: str, base_url: str) -> Settings:
     return Settings(
         wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path,
         summarizer="llm", llm_model=MODEL_ALIAS, llm_base_url=base_url, llm_timeout=240.0, llm_max_retries=1,
-        llm_retry_backoff=0.0, llm_max_output_tokens=256, llm_token_budget=2048,
+        llm_retry_backoff=0.0, llm_max_output_tokens=128, llm_token_budget=2048,
     )
 
 
@@ -143,7 +144,7 @@ def test_a_real_small_model_yields_valid_notes(gemma, tmp_path) -> None:
 
     # Unchanged posts are never asked twice: with the notes whose answer was kept deleted, an ingest
     # against an endpoint where nothing listens still writes them (a request would fail it).
-    kept = [p for p, n in zip(paths, notes) if n.summarizer == "llm" or n.extra["llm_fallback"].startswith("invalid output")]
+    kept = [p for p, n in zip(paths, notes, strict=True) if n.summarizer == "llm" or n.extra["llm_fallback"].startswith("invalid output")]
     before = {p.name: p.read_text(encoding="utf-8") for p in kept}
     for path in kept:
         path.unlink()

@@ -17,30 +17,20 @@ agree). The rules, first match wins:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from graph.slugs import slugify
 from graph.model import ENTITY_FOLDERS, ENTITY_TYPES
 
 NOTES_FOLDER = "notes"
 SLUG_MAX_LENGTH = 60
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _ENTITY_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _TYPE_OF_FOLDER = {folder: entity_type for entity_type, folder in ENTITY_FOLDERS.items()}
 
 
 def page_slug(text: str, max_length: int = SLUG_MAX_LENGTH) -> str:
-    """The id a page named `text` would have: the same rule ingest uses for ids (lowercase ASCII words
-    joined by hyphens, apostrophes dropped, cut at a hyphen to at most `max_length`)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    ascii_text = re.sub(r"['’]", "", ascii_text.lower())
-    slug = _NON_WORD.sub("-", ascii_text).strip("-")
-    if len(slug) <= max_length:
-        return slug
-    cut = slug[: max_length + 1]
-    if "-" in cut:
-        cut = cut[: cut.rfind("-")]
-    return cut[:max_length].strip("-")
+    """The id a page named `text` would have: the same rule ingest uses for ids."""
+    return slugify(text, max_length)
 
 
 @dataclass(frozen=True)

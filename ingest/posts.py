@@ -18,7 +18,7 @@ from ingest.feeds import FeedEntry
 from ingest.html import html_to_markdown
 from ingest.identity import canonical_url, content_hash, entry_identity
 from ingest.raw_format import RawPost, RawPostError, format_time, parse_raw_post, render_raw_post, utc_seconds
-from ingest.slugs import slugify
+from graph.slugs import slugify
 from ingest.sources import Source
 from ingest.truncation import truncation_reason
 

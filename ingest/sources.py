@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from graph.errors import WikigraphError
-from ingest.slugs import slugify
+from graph.slugs import slugify
 
 TIERS = range(1, 6)
 REQUIRED_FIELDS = ("name", "feed_url", "tier", "domains")

@@ -15,7 +15,7 @@ import yaml
 
 from graph.errors import WikigraphError
 from graph.vault import atomic_write_text
-from ingest.slugs import slugify
+from graph.slugs import slugify
 from ingest.sources import Source, SourcesError, parse_sources
 
 NEW_FILE_HEADER = (

@@ -15,7 +15,7 @@ from ingest.entities.catalog import EntityCatalog, name_key, names_of, ref_of
 from ingest.entities.extract import Proposal
 from ingest.entities.gazetteer import fold, key_of
 from ingest.entities.review import ReviewItem
-from ingest.slugs import slugify
+from graph.slugs import slugify
 
 ORG_SUFFIX_RE = re.compile(r"[\s,]+(?:AI|Inc\.?|Incorporated|Labs?|Corp\.?|Corporation|Ltd\.?|LLC|Co\.?|GmbH)$")
 
@@ -152,6 +152,9 @@ def _cosine(a: list[float], b: list[float]) -> float:
 def _create(proposal: Proposal, catalog: EntityCatalog) -> Resolved:
     entity_id = _free_id(proposal, catalog)
     aliases = [alias for alias in proposal.aliases if _worth_keeping(alias) and name_key(alias) != name_key(proposal.name)]
+    bare = ORG_SUFFIX_RE.sub("", proposal.name) if proposal.type == "Organization" else proposal.name
+    if bare != proposal.name and len(bare) >= 3 and not catalog.by_name(bare):
+        aliases.append(bare)  # "Mistral AI" is also called "Mistral"
     entity = Entity(id=entity_id, type=proposal.type, name=proposal.name, aliases=sorted(set(aliases)),
                     external_ids=dict(sorted(proposal.external_ids.items())))
     catalog.add(entity)

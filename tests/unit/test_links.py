@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.links import PageIndex, Target, link_keys, page_slug
-from ingest.slugs import slugify
+from graph.slugs import slugify
 
 PAGES = PageIndex.of(
     ["scaling-laws", "kd-intro"],

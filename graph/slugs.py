@@ -1,4 +1,4 @@
-"""Slugs for ids and file names: lowercase ASCII words joined by hyphens."""
+"""Slugs for ids and file names: lowercase ASCII words joined by hyphens (one rule for every layer)."""
 
 from __future__ import annotations
 

@@ -32,9 +32,9 @@ from ingest.entities.vocabulary import (
 
 ORG_NAME_RE = re.compile(rf"\b({CONNECTED_NAME})\b")
 ORG_ROLE_RE = re.compile(
-    r"\b(?:(?:researchers?|engineers?|scientists?|employees?|staff|friends|folks|teams?|colleagues|CEO|CTO|CPO|"
-    r"head|founders?|co-?founders?|leadership|people)\s+(?:at|of|from)|(?:works?|worked|working|job|jobs|joined|"
-    rf"left|leaving|founded|interned?)\s+(?:at\s+)?)\s*({NAME_SEQ})"
+    r"\b(?:(?:researchers?|engineers?|scientists?|employees?|staff|friends|folks|teams?|colleagues|leadership|"
+    r"people)\s+(?:at|from)|(?:CEO|CTO|CPO|head|founders?|co-?founders?)\s+(?:at|of|from)|(?:works?|worked|"
+    rf"working|jobs?|interned?)\s+at|joined|left|leaving|founded)\s+({NAME_SEQ})"
 )
 ORG_POSSESSIVE_RE = re.compile(
     rf"\b({NAME_SEQ})(?:'s|’s)\s+(?:CEO|CTO|CPO|founders?|co-?founders?|researchers?|teams?|employees|engineers|"
@@ -46,6 +46,8 @@ ORG_VERB_RE = re.compile(
     rf"\b({NAME_SEQ})\s+(?:(?:has|had|have|just|also|recently|quietly|finally|already|\w+ly)\s+){{0,3}}(?:released|"
     r"launched|announced|open-sourced|raised|acquired|hired|unveiled|shipped|published|partnered|invested|sued|"
     r"confirmed|highlighted|claimed|reported|stated|is hiring|bought|spent|spends|partnered)\b"
+    # an object must follow: "ChatGPT launched with a murmur" and "X announced by Y" are products
+    r"(?!\s+(?:with|in|on|at|to|by|for|as|last|this|yesterday|today|recently|quietly|publicly|early|late|\d)\b)(?![.,;:])"
 )
 ORG_TITLE_RE = re.compile(rf"\b({NAME_SEQ})\s+(?:CEO|CTO|CPO|COO|co-?founder|founder|cofounder)\b")
 ORG_LIST_RE = re.compile(
@@ -148,7 +150,9 @@ def _org_with_suffix(words: list[str], text: str, end: int) -> bool:
     before = words[-2]
     if before.lower() in NOT_ORG_WORDS or before.lower() in FUNCTION_WORDS or before.isupper():
         return False
-    following = re.match(r"\s+([a-z][\w-]*)", text[end:])
+    following = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
+    if following and following.group(1)[0].isupper():
+        return False  # "Google AI Studio": the suffix is inside a longer product name
     return not (following and following.group(1) not in FUNCTION_WORDS)
 
 

@@ -75,7 +75,7 @@ def test_hand_edits_survive_later_posts(vault):
     atomic_write_text(path, render_entity(page))
     result = link_post(vault, "Later", "QFL and Quillfeather Labs published more.", date(2026, 4, 2), "n2")
     again = parse_entity(path.read_text(), path)
-    assert again.body == page.body and again.aliases == ["QFL"] and again.extra == {"tags": ["labs"]}
+    assert again.body == page.body and again.aliases == ["Quillfeather", "QFL"] and again.extra == {"tags": ["labs"]}
     assert (again.first_seen, again.last_seen) == (date(2026, 3, 1), date(2026, 4, 2))
     mention = next(m for m in result.mentions if m["id"] == "quillfeather-labs")
     assert mention["count"] == 2  # the hand-added alias is recognised too

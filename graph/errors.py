@@ -37,6 +37,11 @@ class QueryInputError(WikigraphError, ValueError):
     count outside the allow-lists of `graph/schema.py`, or a parameter out of range."""
 
 
+class GraphParameterError(GraphStoreError, QueryInputError):
+    """A value sent with a statement is one the backends cannot store alike (a NUL character, NaN,
+    a type other than JSON's): the caller's input is at fault, not the backend."""
+
+
 class GraphUnavailable(WikigraphError):
     """The graph backend could not be started or reached."""
 

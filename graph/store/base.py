@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import migrations, queries, schema
-from graph.errors import GraphStoreError
+from graph.errors import GraphParameterError, GraphStoreError
 from graph.store import dialects
 
 
@@ -145,7 +145,7 @@ def check_params(statement: str, params: dict[str, Any] | None) -> None:
     """
     problem = _bad_value(params or {})
     if problem:
-        raise GraphStoreError(statement, f"a parameter {problem}")
+        raise GraphParameterError(statement, f"a parameter {problem}")
 
 
 _INT64 = range(-(2**63), 2**63)

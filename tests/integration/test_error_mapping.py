@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from neo4j import GraphDatabase
 
-from graph.errors import GraphStoreError, GraphUnavailable
+from graph.errors import GraphStoreError, GraphUnavailable, QueryInputError
 from graph.store.base import redact
 from graph.store.neo4j import Neo4jStore
 from tests.support.graph_backends import BACKENDS, open_test_store
@@ -27,24 +27,26 @@ def store(request, tmp_path):
 
 
 FAILING = [
-    # (statement name, Cypher, parameters): each fails on the backend, for a different reason.
-    ("TEST_DIVIDE_BY_ZERO", "RETURN size($secret) / 0 AS x", {"secret": SECRET}),
-    ("TEST_SYNTAX", "MATCH (n:Note {id: $secret) RETURN n", {"secret": SECRET}),
-    ("TEST_UNKNOWN_FUNCTION", "RETURN nosuchfunction($secret) AS x", {"secret": SECRET}),
-    ("TEST_BAD_TYPE", "RETURN $secret AS x", {"secret": date(2026, 1, 1), "also": SECRET}),
-    ("TEST_BYTES", "RETURN $secret AS x", {"secret": SECRET.encode()}),
-    ("TEST_NUL", "RETURN $secret AS x", {"secret": SECRET + "\x00"}),
-    ("TEST_HUGE_INT", "RETURN $secret AS x", {"secret": 2**70, "also": SECRET}),
+    # (statement name, Cypher, parameters, the caller's input at fault): each fails for a different reason.
+    ("TEST_DIVIDE_BY_ZERO", "RETURN size($secret) / 0 AS x", {"secret": SECRET}, False),
+    ("TEST_SYNTAX", "MATCH (n:Note {id: $secret) RETURN n", {"secret": SECRET}, False),
+    ("TEST_UNKNOWN_FUNCTION", "RETURN nosuchfunction($secret) AS x", {"secret": SECRET}, False),
+    ("TEST_BAD_TYPE", "RETURN $secret AS x", {"secret": date(2026, 1, 1), "also": SECRET}, True),
+    ("TEST_BYTES", "RETURN $secret AS x", {"secret": SECRET.encode()}, True),
+    ("TEST_NUL", "RETURN $secret AS x", {"secret": SECRET + "\x00"}, True),
+    ("TEST_HUGE_INT", "RETURN $secret AS x", {"secret": 2**70, "also": SECRET}, True),
 ]
 
 
-@pytest.mark.parametrize(("name", "statement", "params"), FAILING, ids=[case[0] for case in FAILING])
-def test_a_failing_statement_is_named_and_its_parameters_are_not(store, name, statement, params):
+@pytest.mark.parametrize(("name", "statement", "params", "input_at_fault"), FAILING, ids=[case[0] for case in FAILING])
+def test_a_failing_statement_is_named_and_its_parameters_are_not(store, name, statement, params, input_at_fault):
     with pytest.raises(GraphStoreError) as caught:
         store.run(name, statement, params)
     assert caught.value.statement == name
     assert repr(name) in str(caught.value)
     assert SECRET not in str(caught.value)
+    # A value no backend can take is the caller's mistake (the API answers 422), not the backend's (500).
+    assert isinstance(caught.value, QueryInputError) == input_at_fault
     assert store.ping(), "a failed statement must leave the backend usable"
 
 

@@ -5,7 +5,8 @@ For each function (found by introspection, see tests/support/injection.py), each
 can go and each payload, on the sample graph:
 - a refusal must be a typed error (WikigraphError) and leave the graph exactly as it was;
 - a read must leave the graph exactly as it was and answer with nothing (no node of the sample
-  graph has a payload as its id, name, alias or title, so anything found was read by accident);
+  graph has a payload as its id, name, alias or title, so anything found was read by accident),
+  except for the empty payload, which many reads take as "no filter";
 - a write may change only nodes whose id is the payload, and relationships touching them, and
   must store the texts it was given as the literal payload.
 Then each payload is shown to be compared literally: with a concept named after every payload in
@@ -143,7 +144,10 @@ def _attack(embedded, baseline: dict, case, payload: str) -> list[str]:
     if case.target.writes:
         return injection.confined_to(payload, baseline, after)
     problems = [] if after == baseline else ["a read changed the graph"]
-    return problems + ([] if injection.is_empty(result) else [f"a read found {str(result)[:200]}"])
+    # An empty text often means "no filter" (all entities): only a non-empty payload must find nothing.
+    if payload and not injection.is_empty(result):
+        problems.append(f"a read found {str(result)[:200]}")
+    return problems
 
 
 def test_writes_store_the_payload_literally(store, tally):

@@ -9,6 +9,7 @@ any other is reported as not attacked, with the parameter that stopped it.
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import importlib
 import inspect
 import json
@@ -153,6 +154,10 @@ def confined_to(payload: str, before: dict, after: dict) -> list[str]:
 
 
 def is_empty(result: Any) -> bool:
+    """Nothing found: None, 0, an empty collection, or a result object (a page) whose collections are all empty."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        parts = [value for value in vars(result).values() if isinstance(value, (list, tuple, dict, set))]
+        return bool(parts) and all(not part for part in parts)
     return result is None or result == 0 or (isinstance(result, (list, tuple, dict, set)) and not result)
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from graph import migrations, patterns, queries, schema, sync_queries
+from graph import migrations, patterns, queries, read_queries, schema, sync_queries
 
 FALKORDB = "falkordb"
 NEO4J = "neo4j"
@@ -214,6 +214,7 @@ def all_statements(dialect: str) -> dict[str, str]:
     statements.update(sync_queries.statements())
     statements.update(patterns.all_statements())
     statements.update(retrieval_cypher.statements(dialect))
+    statements.update(read_queries.statements())
     if dialect == FALKORDB:
         statements.update({step.name: step.cypher for step in falkor_schema()})
         statements["FALKOR_LIST_INDEXES"] = FALKOR_LIST_INDEXES

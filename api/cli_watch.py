@@ -28,7 +28,8 @@ def scheduler_for(services: Services, policy: SchedulePolicy | None = None) -> S
     policy = policy or SchedulePolicy.from_minutes(settings.fetch.poll_interval)
 
     def job(now) -> None:
-        _log_pass(ingest_due(services, now, policy))
+        with services.ingest_lock:  # an ingest started through POST /ingest finishes first
+            _log_pass(ingest_due(services, now, policy))
 
     return Scheduler(
         job=job,

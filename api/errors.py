@@ -9,18 +9,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.job_runner import JobConflict
+from graph.entities_md import InvalidEntityId
 from graph.errors import GraphStoreError, GraphUnavailable, NoteFormatError, NoteNotFound, QueryInputError, VectorIndexError, WikigraphError
+from graph.retrieval.errors import EntityNotFound
+from ingest.sources import SourcesError
+from ingest.state import SourceStateError
 
 log = logging.getLogger(__name__)
 
 _STATUS = {
     NoteNotFound: (404, "not_found"),
+    EntityNotFound: (404, "not_found"),
+    InvalidEntityId: (404, "not_found"),
+    JobConflict: (409, "conflict"),
+    SourcesError: (500, "bad_sources_file"),
+    SourceStateError: (500, "bad_feed_state"),
     NoteFormatError: (422, "bad_page"),
     QueryInputError: (422, "invalid_request"),
     GraphUnavailable: (503, "graph_unavailable"),
     GraphStoreError: (500, "graph_error"),
     VectorIndexError: (503, "vectors_unavailable"),
 }
+
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
 
 
 def error_body(code: str, message: str, detail: object | None = None) -> dict:
@@ -48,7 +60,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 401: "unauthorized", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -35,8 +35,12 @@ def open_services(settings: Settings) -> Iterator[Services]:
         services.close()
 
 
-def ingest_once(services: Services) -> IngestReport:
-    return _ingest(services, load_sources(services.vault.sources_file), datetime.now(timezone.utc))
+ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def ingest_once(services: Services, progress: ProgressCallback | None = None) -> IngestReport:
+    """Fetch every source, summarise new posts and sync; `progress` defaults to a bar or log lines."""
+    return _ingest(services, load_sources(services.vault.sources_file), datetime.now(timezone.utc), progress=progress)
 
 
 def ingest_due(services: Services, now: datetime, policy: SchedulePolicy | None = None) -> IngestReport:
@@ -47,11 +51,14 @@ def ingest_due(services: Services, now: datetime, policy: SchedulePolicy | None 
     return _ingest(services, sources, now, refresh=due) if due else IngestReport()
 
 
-def _ingest(services: Services, sources: list[Source], now: datetime, refresh: list[Source] | None = None) -> IngestReport:
+def _ingest(
+    services: Services, sources: list[Source], now: datetime, refresh: list[Source] | None = None, progress: ProgressCallback | None = None
+) -> IngestReport:
     settings = services.settings
     state = SourceStateStore(settings.paths.data_dir)
     timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client, progress_reporter() as progress:
+    reporter: AbstractContextManager = nullcontext(progress) if progress else progress_reporter()
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client, reporter as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
         summarizer = make_summarizer(services)
         return run_ingest(sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh)

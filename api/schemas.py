@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class BackendHealth(BaseModel):
@@ -20,27 +20,6 @@ class HealthPublic(BaseModel):
     vectors: BackendHealth
     embedding_model: str
     wiki_dir: str
-
-
-class SearchHitPublic(BaseModel):
-    id: str
-    type: str = "Note"
-    title: str
-    url: str | None
-    source: str | None
-    published: str | None
-    tier: int | None
-    score: float
-    section: str
-    snippet: str
-    path: str | None
-    span: tuple[int, int]
-
-
-class SearchPublic(BaseModel):
-    query: str
-    data: list[SearchHitPublic]
-    count: int
 
 
 class ConnectionPublic(BaseModel):
@@ -67,3 +46,45 @@ class NotePublic(BaseModel):
     research_angle: list[str]
     open_questions: list[str]
     markdown: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable code: not_found, invalid_request, unauthorized, forbidden, conflict, internal, …")
+    message: str = Field(description="What went wrong, for a person")
+    detail: Any | None = Field(None, description="Structured detail when there is any (e.g. each invalid parameter)")
+
+
+class ErrorPublic(BaseModel):
+    """Every error the API answers with has this shape."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"error": {"code": "invalid_request", "message": "query.k: Input should be less than or equal to 100",
+                                                    "detail": [{"where": "query.k", "problem": "Input should be less than or equal to 100"}]}}]}
+    )
+
+    error: ErrorBody
+
+
+class NoteSummaryPublic(BaseModel):
+    id: str
+    title: str
+    url: str | None
+    published: str
+    tier: int | None
+    domain: str | None
+    topics: list[str]
+    author: str | None
+    tldr: str | None
+    path: str | None = Field(description="The note's file, relative to the vault")
+    source: str = Field(description="Id of the source that published it")
+    source_name: str | None
+
+
+class NotesPublic(BaseModel):
+    """A page of notes, newest first (then by id)."""
+
+    data: list[NoteSummaryPublic]
+    count: int = Field(description="Notes matching the filters, over all pages")
+    page: int
+    page_size: int
+    pages: int

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from api.settings import Settings
 from graph.embed import Embedder
+from graph.retrieval import RetrievalDeps
 from graph.store import GraphStore, open_store
 from graph.vault import Vault
 from graph.vectors import VectorIndex
@@ -22,6 +24,8 @@ class Services:
     store: GraphStore
     index: VectorIndex
     embedder: Embedder
+    # Held by whoever is ingesting (POST /ingest's job, the `serve --watch` poller): one ingest at a time.
+    ingest_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -40,6 +44,10 @@ class Services:
     @property
     def projection(self) -> Projection:
         return Projection(self.vault, self.store, self.index, self.embedder)
+
+    @property
+    def retrieval(self) -> RetrievalDeps:
+        return RetrievalDeps(self.store, self.index, self.embedder)
 
     def close(self) -> None:
         try:

@@ -1,39 +1,54 @@
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep
-from api.schemas import SearchHitPublic, SearchPublic
-from graph.retrieval import vector_search
+from api.routes.params import ALL_TYPES_TEXT, MAX_QUERY_CHARS, node_types, tiers
+from api.schemas_search import InterpretationPublic, ResultPublic, SearchPublic
+from graph.retrieval import search as retrieval_search
 
 router = APIRouter(tags=["search"])
-MAX_QUERY_CHARS = 500
 
 
-@router.get("/search", response_model=SearchPublic, summary="Search note chunks; results joined to graph nodes")
+@router.get(
+    "/search",
+    response_model=SearchPublic,
+    summary="Notes and entities for a question, ranked by text and graph",
+    description=(
+        "Reads the query for the entities it names (resolved by alias, fuzzy match and embedding; shown in "
+        "`interpretation`) and for a shape: \"papers connected to X\", \"timeline of X\", \"what did S say about X\", "
+        "\"papers since 2026-03-01\"; anything else is free text. Each result carries its score parts, the graph "
+        "paths that connect it and the evidence text it rests on (file and character span). Explicit filters win "
+        "over those read from the query."
+    ),
+)
 async def search(
     services: ServicesDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="Free-text query", examples=["reward hacking in RL"])],
-    k: Annotated[int, Query(ge=1, le=100, description="Number of notes to return")] = 10,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question",
+                            examples=["papers connected to the Defense Trilemma", "how do refusal stacks hold up against red teams"])],
+    k: Annotated[int, Query(ge=1, le=100, description="How many results")] = 10,
+    types: Annotated[list[str] | None, Query(description=f"Only these types (repeat or comma-separate): {ALL_TYPES_TEXT}",
+                                             examples=[["Paper", "Note"]])] = None,
+    since: Annotated[date | None, Query(description="Only items dated on or after this day", examples=["2026-03-01"])] = None,
+    until: Annotated[date | None, Query(description="Only items dated on or before this day")] = None,
+    tier: Annotated[list[str] | None, Query(description="Only notes from sources of these tiers (repeat or comma-separate)",
+                                            examples=[["1", "2"]])] = None,
+    mode: Annotated[Literal["hybrid", "vector", "graph"], Query(description="hybrid: text and graph; vector: dense text only; "
+                                                                          "graph: graph proximity only")] = "hybrid",
 ) -> SearchPublic:
-    hits = await run_in_threadpool(vector_search, services.store, services.index, services.embedder, q, k)
-    data = [
-        SearchHitPublic(
-            id=hit.note_id,
-            title=hit.node.get("title", hit.note_id),
-            url=hit.node.get("url") or None,
-            source=hit.node.get("source_name"),
-            published=hit.node.get("published"),
-            tier=hit.node.get("tier"),
-            score=round(hit.score, 6),
-            section=hit.section,
-            snippet=hit.snippet,
-            path=hit.node.get("path"),
-            span=(hit.start, hit.end),
-        )
-        for hit in hits
-    ]
-    return SearchPublic(query=q, data=data, count=len(data))
+    response = await run_in_threadpool(
+        retrieval_search, services.retrieval, q, k, node_types(types), since, until, tiers(tier), mode
+    )
+    data = [ResultPublic.model_validate(result) for result in response.results]
+    return SearchPublic(
+        query=response.query,
+        mode=response.mode,
+        interpretation=InterpretationPublic.model_validate(response.interpretation),
+        data=data,
+        count=len(data),
+        timings_ms=response.timings_ms,
+    )

@@ -73,7 +73,7 @@ async def test_feed_to_search_end_to_end(workspace) -> None:
             assert response.status_code == 200
             hits = response.json()["data"]
             assert hits[0]["title"] == "Draft Models and Speculative Decoding"
-            assert hits[0]["source"] == "Lamplight Review" and hits[0]["url"].startswith("http")
+            assert hits[0]["source"] == "lamplight-review" and hits[0]["url"].startswith("http")
             note = (await client.get(f"/notes/{hits[0]['id']}")).json()
             assert note["title"] == hits[0]["title"] and note["markdown"].startswith("---\n")
             health = (await client.get("/health")).json()

@@ -1,9 +1,12 @@
-"""Regression floor for offline entity extraction + resolution on the hand-labelled dev set.
+"""Regression floors for offline entity extraction + resolution on the hand-labelled dev set.
 
 The dev set (tests/fixtures/entities_devset.yaml) labels 25 posts of the Interconnects archive in ../shared.
-Measured (cold: each post alone, vault holding only the starter concepts) precision 0.85, recall 0.53; the floors
-sit a little under so a change that makes linking worse fails here. `python tests/benchmarks/entity_devset.py`
-prints the per-type table.
+Two ways of running it (see tests/support/entity_eval.py):
+- cold: each post alone, the vault holding only the starter concepts: measured precision 0.855, recall 0.530;
+- warm: the whole archive (196 posts) ingested oldest first, dev posts scored as they come, which is what a user
+  who ingests the archive gets: measured precision 0.814, recall 0.667.
+The floors sit a little under, so a change that makes linking worse fails here.
+`python tests/benchmarks/entity_devset.py [--warm]` prints the per-type tables.
 """
 
 from __future__ import annotations
@@ -14,32 +17,41 @@ from tests.support.entity_eval import ARCHIVE, evaluate, load_labels
 
 pytestmark = pytest.mark.realworld
 
-PRECISION_FLOOR = 0.82
-RECALL_FLOOR = 0.50
+
+def _require_archive() -> None:
+    if not ARCHIVE.exists():
+        pytest.skip(f"the Interconnects archive is not at {ARCHIVE.resolve()} (../shared is absent)")
 
 
 @pytest.fixture(scope="module")
-def score():
-    if not ARCHIVE.exists():
-        pytest.skip(f"the Interconnects archive is not at {ARCHIVE.resolve()} (../shared is absent)")
+def cold():
+    _require_archive()
     return evaluate(warm=False)
 
 
 def test_every_labelled_post_is_in_the_archive():
-    if not ARCHIVE.exists():
-        pytest.skip(f"the Interconnects archive is not at {ARCHIVE.resolve()} (../shared is absent)")
+    _require_archive()
     names = {path.name for path in ARCHIVE.rglob("*.md")}
     labels = load_labels()
     assert len(labels) == 25 and set(labels) <= names
 
 
-def test_precision_and_recall_stay_above_their_floors(score):
-    print("\n" + score.table())
-    assert score.precision() >= PRECISION_FLOOR
-    assert score.recall() >= RECALL_FLOOR
+def test_cold_precision_and_recall_stay_above_their_floors(cold):
+    print("\n" + cold.table())
+    assert cold.precision() >= 0.83
+    assert cold.recall() >= 0.51
 
 
-def test_papers_and_concepts_are_found_reliably(score):
+def test_papers_and_concepts_are_found_reliably(cold):
     # The types recognisable by form (arXiv links) or by the starter vocabulary must stay strong.
-    assert score.precision("Paper") >= 0.9 and score.recall("Paper") >= 0.75
-    assert score.precision("Concept") >= 0.8 and score.recall("Concept") >= 0.65
+    assert cold.precision("Paper") >= 0.9 and cold.recall("Paper") >= 0.75
+    assert cold.precision("Concept") >= 0.8 and cold.recall("Concept") >= 0.65
+
+
+@pytest.mark.slow
+def test_warm_precision_and_recall_stay_above_their_floors():
+    _require_archive()
+    warm = evaluate(warm=True)
+    print("\n" + warm.table())
+    assert warm.precision() >= 0.79
+    assert warm.recall() >= 0.64

@@ -19,7 +19,8 @@ _URL = re.compile(r"https?://|www\.")
 # Sentences that point at something outside the text (a figure, a link, what comes next) do not stand alone.
 _POINTS_ELSEWHERE = re.compile(
     r"\b(?:below|above|the (?:following|figure|chart|plot|table|graph|image|screenshot|video)|shown here|"
-    r"check (?:it )?out|this (?:video|thread|tweet|link|clip|photo|chart|figure|plot)|here(?=\s*[.,;:()]|$))",
+    r"check (?:it )?out|this (?:video|thread|tweet|link|clip|photo|chart|figure|plot)|here(?=\s*[.,;:()]|$)|"
+    r"here(?:'s| is| are)\b)",
     re.IGNORECASE,
 )
 

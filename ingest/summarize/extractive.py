@@ -99,10 +99,13 @@ def _within_budget(analysis: Analysis, chosen: list[int]) -> list[int]:
     return kept
 
 
+NO_PROSE = "The post has no prose to summarise (its body is empty or holds only links, embeds, images or code)"
+
+
 def _empty_summary(title: str) -> Summary:
     return Summary(
-        tldr=f"The feed carried no body text for \u201c{title}\u201d; only its title is known.",
-        why_it_matters="Nothing to assess without the post's text.",
+        tldr=f"{NO_PROSE}; only its title is known: \u201c{title}\u201d.",
+        why_it_matters="Nothing in the wiki relates to this post yet: it has no text to compare.",
         connections=[],
         research_angle=["No text to draw a research angle from."],
         open_questions=["No text to draw questions from."],

@@ -54,8 +54,12 @@ _ANSWER_OPENER = re.compile(
     r"short answer|in short|simply put|well|it is|it's|it was|that's|this is|they are|they're)\b",
     re.IGNORECASE,
 )
-# Questions put to a conversation partner or the reader ("Can you…", "Do you think…") are prompts, not open problems.
+# Questions put to a conversation partner or the reader ("Can you…", "Do you think…") are prompts, not open problems;
+# questions about a bare pronoun ("Are they…", "Does this…") cannot be read without the sentence before.
 _ADDRESSED = re.compile(r"^(?:\w+\s+){0,2}(?:you|your|you're|you've|ya)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(r"^\w+\s+(?:they|it|this|that|these|those|he|she|them)\b(?!\s+(?:post|piece|paper|model|is why))", re.IGNORECASE)
+# 'I was asked "what are your views?"': a question reported in quotes, not one the post asks.
+_REPORTED = re.compile(r"^(?:\S+\s+){3,}[^\"“]*[\"“][^\"”]*\?[\"”]$")
 _LABELS = (("Limitation", _LIMITATION), ("Next step", _NEXT_STEP), ("Hedge", _HEDGE))
 _KIND_WEIGHT = {"Limitation": 1.2, "Next step": 1.1, "Hedge": 0.8}
 
@@ -113,7 +117,11 @@ def _is_open_question(analysis: Analysis, sentence: Sentence) -> bool:
         return False
     if sentence.quoted and not _PRIORITY_SECTION.search(sentence.section):
         return False
-    if _ADDRESSED.match(sentence.text) or _is_title_case(sentence.text):
+    if _ADDRESSED.match(sentence.text) or _PRONOUN_SUBJECT.match(sentence.text) or _is_title_case(sentence.text):
+        return False
+    if _REPORTED.search(sentence.text):
+        return False
+    if sentence.depends_on_previous and not _PRIORITY_SECTION.search(sentence.section):
         return False
     answer = analysis.document.following(sentence)
     return not (answer is not None and not answer.is_question and _ANSWER_OPENER.match(answer.text.lstrip("\"'“‘(")))

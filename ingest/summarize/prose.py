@@ -40,7 +40,8 @@ _BOILERPLATE = re.compile(
     r"^(?:subscribe|share|leave a comment|comment|like|restack|upgrade|listen now|watch now|read more|continue reading|"
     r"get \d+% off|give a gift)\b|thanks for reading|forwarded this|subscribe (?:now|here|to|for)|free subscriber|"
     r"paid subscri|subscriber[- ]only|receive new posts|support my work|share this post|feel free to share|"
-    r"(?:apple|google) podcasts|spotify|discord|podcast players|this (?:post|episode) is (?:also )?(?:on|available)",
+    r"(?:listen|watch|available|find (?:it|us|me)) (?:\w+ ){0,3}(?:on|in) (?:apple|google|spotify|youtube|podcast)|"
+    r"discord (?:server|invite|community)|podcast players|this (?:post|episode) is (?:also )?(?:on|available)",
     re.IGNORECASE,
 )
 
@@ -67,11 +68,15 @@ def is_boilerplate(text: str) -> bool:
 
 def _strip_non_prose_lines(markdown: str) -> str:
     """Line-level removals the Markdown grammar cannot see: pandoc fenced divs (embeds), footnote definitions."""
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Unbalanced fences are not pandoc divs: drop the fence lines but keep what they would have enclosed.
+    divs_close = _divs_balance(lines)
     kept, open_divs, in_footnote = [], 0, False
-    for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in lines:
         div = _FENCED_DIV.match(line)
         if div:
-            open_divs = open_divs + 1 if div.group(2) else max(open_divs - 1, 0)
+            if divs_close:
+                open_divs = open_divs + 1 if div.group(2) else max(open_divs - 1, 0)
             continue
         if _FOOTNOTE_DEFINITION.match(line):
             in_footnote = True
@@ -82,6 +87,17 @@ def _strip_non_prose_lines(markdown: str) -> str:
         if open_divs == 0:
             kept.append(_TIMESTAMP.sub("", line))
     return "\n".join(kept)
+
+
+def _divs_balance(lines: list[str]) -> bool:
+    depth = 0
+    for line in lines:
+        div = _FENCED_DIV.match(line)
+        if div:
+            depth = depth + 1 if div.group(2) else depth - 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _blocks(tokens: list[Token]):

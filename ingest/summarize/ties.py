@@ -31,6 +31,7 @@ SENTENCE_TIE_THRESHOLD = 0.5
 MAX_WHY_TIES = 3
 MAX_ALSO_TIES = 3
 MAX_CONNECTIONS = 6
+NOTES_SATURATION = 10
 _STAKES = re.compile(
     r"\b(?:matters?|important|importantly|implications?|means that|the point is|at stake|consequences?|crucial|"
     r"critical|significant|the key (?:is|to|question|lesson|takeaway))\b",
@@ -158,6 +159,7 @@ def _shared_ground(sentence: str, note: RelatedNote) -> str:
 
 def _entity_ties(analysis: Analysis, entities: list[KnownEntity]) -> list[Tie]:
     ties = []
+    most_mentioned = max((entity.mentions for entity in entities), default=1) or 1
     for entity in entities:
         mentions = _mentioning(analysis, entity)
         earlier = f"{entity.notes} earlier note{'s' if entity.notes != 1 else ''}"
@@ -168,12 +170,20 @@ def _entity_ties(analysis: Analysis, entities: list[KnownEntity]) -> list[Tie]:
                 date=None,
                 detail=f"({earlier})" if entity.notes else "(a page in the wiki)",
                 reason_head=f"{entity.type} named {_times(entity.mentions)} here and in {earlier}",
-                # Entities the wiki keeps returning to weigh more, then those the post dwells on.
-                strength=min(0.95, 0.35 + 0.1 * math.log1p(entity.notes) + 0.05 * math.log1p(entity.mentions)),
+                strength=_entity_strength(entity, most_mentioned, analysis.quality(mentions[0]) if mentions else 0.0),
                 sentences=mentions,
             )
         )
     return ties
+
+
+def _entity_strength(entity: KnownEntity, most_mentioned: int, best_sentence: float) -> float:
+    """Entities the wiki keeps returning to weigh more (saturating at ten notes: beyond that an entity is general
+    rather than more related), as do entities this post dwells on and names in a central sentence. Scaled to
+    the range of note ties (about 0.4–0.75) so the two kinds compare."""
+    held = math.log1p(min(entity.notes, NOTES_SATURATION)) / math.log1p(NOTES_SATURATION)
+    dwelt = entity.mentions / most_mentioned
+    return (0.4 + 0.2 * held + 0.15 * dwelt) * (0.7 + 0.3 * best_sentence)
 
 
 def entity_target(entity: KnownEntity) -> str:

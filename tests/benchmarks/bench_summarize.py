@@ -83,6 +83,8 @@ def main() -> int:
     _report(runs, cpu, context_seconds, posts, notes, problems, rss_after_load)
     if args.samples:
         _write_samples(Path(args.samples), notes, args.sample_ids)
+    if args.all_notes:
+        _write_samples(Path(args.all_notes), notes, list(notes))
     return 1 if problems else 0
 
 
@@ -92,6 +94,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="only the first N posts (oldest first)")
     parser.add_argument("--samples", default=None, help="directory to write three generated notes to")
     parser.add_argument("--sample-ids", nargs=3, default=DEFAULT_SAMPLES, help="post ids of the sample notes")
+    parser.add_argument("--all-notes", default=None, help="directory to write every generated note to")
     parser.add_argument("--no-entities", action="store_true", help="offer no entities (skip the entity linker)")
     return parser.parse_args()
 
@@ -134,7 +137,7 @@ def _write_samples(folder: Path, notes, sample_ids) -> None:
             continue
         post, summary, _ = notes[post_id]
         (folder / f"{post_id}.md").write_text(render_note(as_note(post, summary, "extractive")), encoding="utf-8")
-    print(f"sample notes in {folder}")
+    print(f"{len(sample_ids)} notes in {folder}")
 
 
 def _peak_rss_mib() -> float:

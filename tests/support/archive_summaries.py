@@ -20,6 +20,7 @@ from graph.notes_md import render_note
 from graph.vault import Vault, atomic_write_text
 from ingest.entities.link import link_post
 from ingest.summarize.base import RelatedNote, Summary, SummaryContext
+from ingest.summarize.extractive import NO_PROSE
 from ingest.summarize.text import markdown_to_paragraphs
 
 ARCHIVE = Path("corpora") / "interconnects-archive" / "public"
@@ -123,10 +124,12 @@ _NAIVE_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*(?:[
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|\{[^{}]*\}")
 _FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]\([^)]*#[^)]*\)|\[\^[^\]]+\]")
 _INLINE_MARKUP = re.compile(r"[\[\]*\\]")
-# Connective phrases the extractive summarizer puts before a quoted sentence.
-_CONNECTIVE = re.compile(
-    r"^(?:Ties to \[\[[^\]]+\]\] \([^)]*\): |In the post's own words: |(?:Limitation|Next step|Hedge|Left open): )"
-)
+# Connective phrases the extractive summarizer puts before a quoted sentence, and its own closing line that
+# only lists further pages ("Also ties to [[a]] (…), [[b]] (…)."): neither is a sentence taken from the post.
+# Wikilinks become one placeholder word first (their labels may hold full stops).
+_WIKILINK = re.compile(r"\[\[[^\[\]]+\]\]")
+_CONNECTIVE = re.compile(r"^(?:Ties to LINK \([^)]*\): |In the post's own words: |(?:Limitation|Next step|Hedge|Left open): )")
+_LINK_LIST = re.compile(r"^(?:Also ties|Ties) to (?:LINK \([^)]*\)(?:, |\.$))+$")
 NOTHING_RELATES = "Nothing in the wiki relates"
 
 
@@ -167,9 +170,14 @@ def summary_problems(post: ArchivePost, summary: Summary, summarizer: str) -> li
         problems.append("no connections and no reason given")
     if not [a for a in summary.research_angle if a.strip()] or not [q for q in summary.open_questions if q.strip()]:
         problems.append("empty Research angle or Open questions")
+    if summary.tldr.startswith(NO_PROSE):
+        # Said instead of a summary: only right when the post really has no prose.
+        return problems + ([] if not markdown_to_paragraphs(post.body) else ["post has prose but was called empty"])
     longest = longest_sentence_words(post.body)
     for section, text in _quoted_texts(summary):
-        for sentence in naive_sentences(text):
+        for sentence in naive_sentences(_WIKILINK.sub("LINK", text)):
+            if _LINK_LIST.match(sentence.strip()):
+                continue
             length = len(words(_CONNECTIVE.sub("", sentence)))
             if length > longest:
                 problems.append(f"{section}: a sentence of {length} words, the post's longest has {longest}")

@@ -11,7 +11,7 @@ import pytest
 from ingest.summarize.analysis import MAX_RANKED_SENTENCES
 from ingest.summarize.base import KnownEntity, RelatedNote, SummaryContext
 from ingest.summarize.document import Document
-from ingest.summarize.extractive import ExtractiveSummarizer, tldr_size
+from ingest.summarize.extractive import NO_PROSE, ExtractiveSummarizer, tldr_size
 from ingest.summarize.inquiry import NO_ANGLE, NO_QUESTIONS
 from ingest.summarize.text import split_sentences
 
@@ -33,7 +33,8 @@ router_bias += 0.01 * (target_load - observed_load)  # This code is never quoted
 ```
 
 Is the balancing loss necessary at all? No, a bias term adjusted outside the gradient does the same job.
-Do you think routers will ever be fully interpretable? Are Routers All You Need?
+Do you think routers will ever be fully interpretable? Are Routers All You Need? Will they stay balanced after tuning?
+At my first talk on this, a reviewer asked me "why not simply use a bigger router?"
 
 ## Limitations
 
@@ -156,6 +157,13 @@ def test_connections_point_at_close_related_notes_only(embedder) -> None:
     assert summary.why_it_matters.startswith(f"Ties to [[{CLOSE_NOTE.id}|{CLOSE_NOTE.title}]] (earlier note, 2026-04-01): ")
 
 
+def test_why_it_matters_mixes_earlier_notes_and_entity_pages(embedder) -> None:
+    context = SummaryContext(related=[CLOSE_NOTE, FAR_NOTE], known_entities=[BALANCING])
+    why = ExtractiveSummarizer(embedder).summarize("Routing experts", POST, context).why_it_matters
+    quoted_ties = why.split("Ties to ")[1:3]
+    assert {tie.split("|", 1)[0] for tie in quoted_ties} == {f"[[{CLOSE_NOTE.id}", "[[concepts/load-balancing-loss"}
+
+
 def test_research_angle_prefers_the_limitations_section(plain_summary) -> None:
     angles = plain_summary.research_angle
     assert angles != [NO_ANGLE]
@@ -168,7 +176,7 @@ def test_open_questions_are_the_posts_own_real_questions(plain_summary) -> None:
     assert questions.count("Does expert specialisation emerge by topic or by syntax?") == 1
     assert "Can routing decisions be made interpretable enough to audit?" in questions
     assert "Is the balancing loss necessary at all?" not in questions  # answered by the next sentence
-    assert not any("Do you think" in q or "All You Need" in q for q in questions)
+    assert not any("Do you think" in q or "All You Need" in q or "Will they" in q or "bigger router" in q for q in questions)
 
 
 def test_left_open_and_empty_sections_say_so(embedder) -> None:
@@ -183,9 +191,11 @@ def test_left_open_and_empty_sections_say_so(embedder) -> None:
     assert summary.open_questions == [NO_QUESTIONS] and summary.research_angle == [NO_ANGLE]
 
 
-def test_empty_body_is_said_plainly(embedder) -> None:
-    summary = ExtractiveSummarizer(embedder).summarize("Only a title", "", SummaryContext())
-    assert "no body text" in summary.tldr
+@pytest.mark.parametrize("body", ["", "### Full post:\n\nhttps://example.org/p/full\n\n![](cover.png)\n\n```\ncode only\n```"])
+def test_a_post_without_prose_is_said_plainly(embedder, body: str) -> None:
+    summary = ExtractiveSummarizer(embedder).summarize("Only a title", body, SummaryContext())
+    assert summary.tldr.startswith(NO_PROSE) and "Only a title" in summary.tldr
+    assert summary.why_it_matters.startswith("Nothing in the wiki relates")
     assert summary.open_questions and summary.research_angle
 
 

@@ -99,6 +99,19 @@ def test_substack_footnote_markers_and_backlinks_are_dropped() -> None:
     assert texts == ["Routers collapse early in training.", "Back to the main argument about routers."]
 
 
+def test_an_unclosed_fence_is_not_an_embed() -> None:
+    markdown = "::: note\n\nEverything after a stray fence line is still the author's prose.\n\nAnd so is this paragraph."
+    assert [b.text for b in prose_blocks(markdown)] == [
+        "Everything after a stray fence line is still the author's prose.",
+        "And so is this paragraph.",
+    ]
+
+
+def test_short_paragraphs_naming_a_podcast_app_are_kept_unless_they_promote() -> None:
+    markdown = "Spotify's recommender learns from skips and replays.\n\nListen to this episode on Spotify or Apple Podcasts."
+    assert [b.text for b in prose_blocks(markdown)] == ["Spotify's recommender learns from skips and replays."]
+
+
 def test_markdown_to_paragraphs_skips_code_and_short_fragments() -> None:
     paragraphs = markdown_to_paragraphs("Too short.\n\n```\nlong code line that has many words in it\n```\n\nA real paragraph with words.")
     assert paragraphs == ["A real paragraph with words."]

@@ -113,15 +113,18 @@ class ChunkFilter:
 
 
 @dataclass(frozen=True)
-class ChunkQuery:
-    """One search of `VectorIndex.search_chunks_batch`: as the arguments of `search_chunks`."""
+class TypeFilter:
+    """Entities of these types."""
 
-    dense: list[float] | None
-    text: str | None
-    k: int
-    where: ChunkFilter | None = None
-    mode: str = "hybrid"
-    rrf_k: int = DEFAULT_RRF_K
+    types: tuple[str, ...]
+
+    def matches(self, payload: dict[str, Any]) -> bool:
+        return payload.get("type") in self.types
+
+    def qdrant(self):
+        from qdrant_client import models
+
+        return models.Filter(must=[models.FieldCondition(key="type", match=models.MatchAny(any=list(self.types)))])
 
 
 def chunk_point_id(chunk: Chunk) -> str:

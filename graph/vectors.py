@@ -26,12 +26,14 @@ from typing import Any
 from graph import sparse
 from graph.chunking import Chunk
 from graph.errors import VectorIndexError
+from graph.sparse_local import LocalSparseIndex
+from graph.vector_search import DENSE, MODES, SPARSE, VectorSearch, fuse
 from graph.vector_types import (
     DEFAULT_RRF_K,
     ChunkFilter,
-    ChunkQuery,
     EntityHit,
     EntityPoint,
+    TypeFilter,
     VectorConfig,
     VectorHit,
     chunk_point_id,
@@ -39,24 +41,25 @@ from graph.vector_types import (
     note_point_id,
 )
 
-__all__ = ["Chunk", "ChunkFilter", "ChunkQuery", "EntityHit", "EntityPoint", "VectorConfig", "VectorHit", "VectorIndex"]
-
-DENSE = "dense"
-SPARSE = "bm25"
-MODES = ("hybrid", "dense", "sparse")
+__all__ = [
+    "DEFAULT_RRF_K", "DENSE", "MODES", "SPARSE", "Chunk", "ChunkFilter", "EntityHit", "EntityPoint", "TypeFilter",
+    "VectorConfig", "VectorHit", "VectorIndex", "fuse", "note_point_id",
+]
 LOCAL_MODE_ADVICE_LIMIT = 20_000
-LOCAL_FILTER_OVERFETCH = 10
-CHUNK_PROBE = 16  # chunk ids read per note at once; a note with more is read in further rounds
+NOTE_PAYLOAD_INDEXES = (("note_id", "keyword"), ("source", "keyword"), ("entities", "keyword"), ("kind", "keyword"),
+                        ("tier", "integer"), ("published", "integer"))
 
 
-class VectorIndex:
-    """Create with `VectorIndex.open(config, dimension)`; one per process (local mode locks its folder)."""
+class VectorIndex(VectorSearch):
+    """Create with `VectorIndex.open(config, dimension)`; one per process (local mode locks its folder).
+    Searches are in `graph/vector_search.py`."""
 
     def __init__(self, client, config: VectorConfig, dimension: int) -> None:
         self._client = client
         self.config = config
         self.dimension = dimension
         self.layout_problems: dict[str, str] = {}  # collection → why it must be rebuilt
+        self._mirrors: dict[str, LocalSparseIndex] = {}  # local mode: BM25 answered in memory (vector_search.py)
 
     @classmethod
     def open(cls, config: VectorConfig, dimension: int) -> "VectorIndex":
@@ -122,11 +125,12 @@ class VectorIndex:
         )
         if self.mode == "server":
             # Local mode scans payloads anyway (and warns about indexes); the server needs them for fast filters.
-            key = "note_id" if name == self.config.collection else "type"
-            self._client.create_payload_index(name, key, models.PayloadSchemaType.KEYWORD)
-            if name == self.config.collection:
-                self._client.create_payload_index(name, "published", models.PayloadSchemaType.INTEGER)
+            keyword, integer = models.PayloadSchemaType.KEYWORD, models.PayloadSchemaType.INTEGER
+            indexes = NOTE_PAYLOAD_INDEXES if name == self.config.collection else (("type", "keyword"),)
+            for key, kind in indexes:
+                self._client.create_payload_index(name, key, keyword if kind == "keyword" else integer)
         self.layout_problems.pop(name, None)
+        self._mirrors.pop(name, None)
 
     def reset(self) -> None:
         """Drop and recreate both collections in the current layout (everything indexed is gone)."""
@@ -173,10 +177,20 @@ class VectorIndex:
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
         self._client.upsert(self.config.collection, points=points, wait=True)
+        self._mirror_add(self.config.collection, points, [chunk.note_id for chunk in chunks])
 
     def delete_notes(self, note_ids: list[str]) -> None:
-        if note_ids:
-            self._delete(self.config.collection, "note_id", list(note_ids))
+        """Remove every chunk of these notes: their ids follow from the chunk count each chunk carries."""
+        from qdrant_client import models
+
+        if not note_ids:
+            return
+        firsts = self._client.retrieve(self.config.collection, [note_point_id(note_id, 0) for note_id in note_ids], with_payload=["note_id", "chunks"])
+        ids = [note_point_id(r.payload["note_id"], ordinal) for r in firsts for ordinal in range(int(r.payload.get("chunks", 1)))]
+        if ids:
+            self._client.delete(self.config.collection, points_selector=models.PointIdsList(points=ids), wait=True)
+            if self.config.collection in self._mirrors:
+                self._mirrors[self.config.collection].remove(ids)
 
     def upsert_entities(self, entities: list[EntityPoint], vectors: list[list[float]]) -> None:
         from qdrant_client import models
@@ -194,6 +208,7 @@ class VectorIndex:
             for entity, vector in zip(entities, vectors, strict=True)
         ]
         self._client.upsert(self.config.entity_collection, points=points, wait=True)
+        self._mirror_add(self.config.entity_collection, points, [None] * len(points))
 
     def delete_entities(self, keys: list[tuple[str, str]]) -> None:
         """Remove the points of these (type, id) entities."""
@@ -202,116 +217,31 @@ class VectorIndex:
         if keys:
             ids = [entity_point_id(entity_type, entity_id) for entity_type, entity_id in keys]
             self._client.delete(self.config.entity_collection, points_selector=models.PointIdsList(points=ids), wait=True)
+            if self.config.entity_collection in self._mirrors:
+                self._mirrors[self.config.entity_collection].remove(ids)
 
-    def _delete(self, name: str, key: str, values: list) -> None:
-        from qdrant_client import models
+    # --- the local-mode BM25 mirror (see graph/vector_search.py) ----------------------------------
 
-        selector = models.FilterSelector(filter=models.Filter(must=[models.FieldCondition(key=key, match=models.MatchAny(any=values))]))
-        self._client.delete(name, points_selector=selector, wait=True)
+    def _mirror(self, name: str) -> LocalSparseIndex:
+        """The collection's sparse vectors in memory, read once from the collection when first needed."""
+        if name not in self._mirrors:
+            mirror = LocalSparseIndex()
+            offset = None
+            while True:
+                points, offset = self._client.scroll(name, limit=1000, offset=offset, with_payload=["note_id"], with_vectors=[SPARSE])
+                for point in points:
+                    vector = point.vector[SPARSE]
+                    mirror.add(str(point.id), vector.indices, vector.values, (point.payload or {}).get("note_id"))
+                if offset is None:
+                    break
+            self._mirrors[name] = mirror
+        return self._mirrors[name]
 
-    # --- reads ----------------------------------------------------------------------------
-
-    def search(self, vector: list[float], k: int = 10) -> list[VectorHit]:
-        """Dense search over note chunks."""
-        return self.search_chunks(vector, None, k, mode="dense")
-
-    def search_chunks(
-        self,
-        dense: list[float] | None,
-        text: str | None,
-        k: int,
-        where: ChunkFilter | None = None,
-        mode: str = "hybrid",
-        rrf_k: int = DEFAULT_RRF_K,
-    ) -> list[VectorHit]:
-        """Note chunks by `mode`: "dense" (the vector), "sparse" (BM25 on `text`), "hybrid" (both, RRF-fused)."""
-        self._usable(self.config.collection)
-        if where is not None and self.mode == "local":
-            # Local mode tests a filter on every point in Python (slow); most filters keep a good share
-            # of the points, so fetch more without it and filter the hits, falling back when too few pass.
-            wanted = k * LOCAL_FILTER_OVERFETCH
-            points = self._query(self.config.collection, dense, text, wanted, None, mode, rrf_k)
-            kept = [point for point in points if where.matches(point.payload)]
-            if len(kept) >= k or len(points) < wanted:
-                return [_vector_hit(point) for point in kept[:k]]
-        points = self._query(self.config.collection, dense, text, k, where.qdrant() if where else None, mode, rrf_k)
-        return [_vector_hit(point) for point in points]
-
-    def note_chunks(self, note_ids: list[str]) -> dict[str, list[tuple[VectorHit, list[float]]]]:
-        """Every chunk of these notes with its dense vector, in chunk order, read by point id:
-        the first CHUNK_PROBE ids of each note, then (the count is in every chunk) the rest."""
-        self._usable(self.config.collection)
-        found: dict[str, list[tuple[VectorHit, list[float]]]] = {note_id: [] for note_id in note_ids}
-        wanted = [(note_id, ordinal) for note_id in found for ordinal in range(CHUNK_PROBE)]
-        for _ in range(2):
-            if not wanted:
-                break
-            ids = [note_point_id(note_id, ordinal) for note_id, ordinal in wanted]
-            for point in self._client.retrieve(self.config.collection, ids, with_payload=True, with_vectors=[DENSE]):
-                hit = _vector_hit(point, score=0.0)
-                found[hit.note_id].append((hit, list(point.vector[DENSE])))
-            wanted = [
-                (note_id, ordinal)
-                for note_id, chunks in found.items()
-                if chunks
-                for ordinal in range(CHUNK_PROBE, int(chunks[0][0].payload.get("chunks", 0)))
-                if len(chunks) == CHUNK_PROBE
-            ]
-        for chunks in found.values():
-            chunks.sort(key=lambda item: int(item[0].payload.get("ordinal", 0)))
-        return found
-
-    def search_entities(
-        self,
-        dense: list[float] | None,
-        text: str | None,
-        k: int,
-        types: tuple[str, ...] | None = None,
-        mode: str = "hybrid",
-        rrf_k: int = DEFAULT_RRF_K,
-    ) -> list[EntityHit]:
-        from qdrant_client import models
-
-        self._usable(self.config.entity_collection)
-        where = models.Filter(must=[models.FieldCondition(key="type", match=models.MatchAny(any=list(types)))]) if types else None
-        points = self._query(self.config.entity_collection, dense, text, k, where, mode, rrf_k)
-        return [_entity_hit(point) for point in points]
-
-    def search_chunks_batch(self, queries: list[ChunkQuery]) -> list[list[VectorHit]]:
-        """Several chunk searches in one request; one list of hits per query, in order."""
-        self._usable(self.config.collection)
-        requests = [self._request(c.dense, c.text, c.k, c.where.qdrant() if c.where else None, c.mode, c.rrf_k) for c in queries]
-        sent = [request for request in requests if request is not None]
-        answers = iter(self._client.query_batch_points(self.config.collection, requests=sent) if sent else [])
-        return [[_vector_hit(point) for point in next(answers).points] if request is not None else [] for request in requests]
-
-    def _query(self, name: str, dense, text, k: int, where, mode: str, rrf_k: int) -> list:
-        request = self._request(dense, text, k, where, mode, rrf_k)
-        if request is None:
-            return []
-        return self._client.query_batch_points(name, requests=[request])[0].points
-
-    def _request(self, dense, text, k: int, where, mode: str, rrf_k: int):
-        """The Qdrant query for `mode`; None when there is nothing to search with (no terms for BM25)."""
-        from qdrant_client import models
-
-        if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; expected one of {', '.join(MODES)}")
-        query_sparse = sparse.query_vector(text or "") if mode != "dense" else None
-        common = {"limit": k, "with_payload": True}
-        if mode == "sparse" or (mode == "hybrid" and dense is None):
-            if not query_sparse:
-                return None
-            return models.QueryRequest(query=_sparse(query_sparse), using=SPARSE, filter=where, **common)
-        if dense is None:
-            raise ValueError("a dense search needs a query vector")
-        if mode == "dense" or not query_sparse:
-            return models.QueryRequest(query=dense, using=DENSE, filter=where, **common)
-        prefetch = [
-            models.Prefetch(query=dense, using=DENSE, limit=k, filter=where),
-            models.Prefetch(query=_sparse(query_sparse), using=SPARSE, limit=k, filter=where),
-        ]
-        return models.QueryRequest(prefetch=prefetch, query=models.RrfQuery(rrf=models.Rrf(k=rrf_k)), **common)
+    def _mirror_add(self, name: str, points: list, groups: list[str | None]) -> None:
+        if name in self._mirrors:
+            for point, group in zip(points, groups):
+                vector = point.vector[SPARSE]
+                self._mirrors[name].add(str(point.id), vector.indices, vector.values, group)
 
     def count(self) -> int:
         return self._client.count(self.config.collection, exact=True).count
@@ -355,31 +285,3 @@ def _sparse(vector: sparse.SparseVector):
     from qdrant_client import models
 
     return models.SparseVector(indices=vector.indices, values=vector.values)
-
-
-def _vector_hit(point, score: float | None = None) -> VectorHit:
-    payload = point.payload
-    return VectorHit(
-        note_id=payload["note_id"],
-        section=payload["section"],
-        text=payload["text"],
-        score=float(point.score) if score is None else score,
-        start=int(payload["start"]),
-        end=int(payload["end"]),
-        kind=payload.get("kind", "section"),
-        path=payload.get("path", ""),
-        payload=payload,
-    )
-
-
-def _entity_hit(point) -> EntityHit:
-    payload = point.payload
-    return EntityHit(
-        entity_id=payload["entity_id"],
-        type=payload["type"],
-        name=payload["name"],
-        aliases=tuple(payload.get("aliases", ())),
-        path=payload.get("path", ""),
-        text=payload.get("text", ""),
-        score=float(point.score),
-    )

@@ -41,8 +41,8 @@ class RetrievalConfig:
     restart: float = 0.15  # probability of jumping back to the seeds at each step
     hub_exponent: float = 0.5  # stepping onto a node costs degree ** -hub_exponent (0: no hub damping)
     hub_degree: int = 200  # nodes with more relationships are not expanded further (seeds always are)
-    neighbours_per_node: int = 200  # at most this many relationships fetched per expanded node
-    frontier_limit: int = 300  # at most this many nodes expanded per hop
+    neighbours_per_node: int = 50  # at most this many relationships fetched per expanded node (strongest first)
+    frontier_limit: int = 100  # at most this many nodes expanded per hop
     search_hops: int = 2  # hops around the seeds of a free-text search
     text_seeds: int = 8  # best text matches that seed the graph when the query names no entity
 

@@ -17,29 +17,31 @@ from graph.store import dialects
 
 # What retrieval reads of a node, as flat columns (maps and lists cost far more to send and parse).
 # `day`: a note's publication, an entity's own date, else when the wiki first saw it.
-_NODE_COLUMNS = (
-    "labels({v})[0] AS label, {v}.id AS id, coalesce({v}.title, {v}.name) AS title, {v}.degree AS degree, "
-    "{v}.pagerank AS pagerank, coalesce({v}.published, {v}.date, {v}.first_seen) AS day, {v}.tier AS tier"
+_WALK_COLUMNS = (
+    "labels({v})[0] AS label, {v}.id AS id, {v}.degree AS degree, {v}.pagerank AS pagerank, "
+    "coalesce({v}.published, {v}.date, {v}.first_seen) AS day, {v}.tier AS tier"
 )
-# … and of a result, once: where it links to and what else it is called.
+# … and of a node shown (a result, a node on a path), once.
 _DETAIL_COLUMNS = (
-    ", {v}.name AS name, {v}.aliases AS aliases, {v}.url AS url, {v}.arxiv_id AS arxiv_id, {v}.doi_id AS doi_id, "
+    ", coalesce({v}.title, {v}.name) AS title, {v}.name AS name, {v}.aliases AS aliases, {v}.url AS url, "
+    "{v}.arxiv_id AS arxiv_id, {v}.doi_id AS doi_id, {v}.source_name AS source_name, "
     "head([(s:Source)-[:PUBLISHED]->({v}) | s.id]) AS source"
 )
 
 
 def node_columns(var: str, detail: bool = False) -> str:
-    return _NODE_COLUMNS.format(v=var) + (_DETAIL_COLUMNS.format(v=var) if detail else "")
+    return _WALK_COLUMNS.format(v=var) + (_DETAIL_COLUMNS.format(v=var) if detail else "")
 
 
-def _bind_by_key(row: str) -> str:
-    """Bind `n` to the node of `{row}.label` and `{row}.id`, for any label of the allow-list."""
+def _bind_by_key(row: str, carry: str = "") -> str:
+    """Bind `n` to the node of `{row}.label` and `{row}.id`, for any label of the allow-list
+    (`carry`: other variables to keep, e.g. "f, ")."""
     labels = schema.LABELS
     lines = [
         f"OPTIONAL MATCH (n{i}:{schema.check_label(label)} {{id: {row}.id}}) WHERE {row}.label = '{label}'"
         for i, label in enumerate(labels)
     ]
-    lines.append(f"WITH {row}, coalesce({', '.join(f'n{i}' for i in range(len(labels)))}) AS n")
+    lines.append(f"WITH {carry}{row}, coalesce({', '.join(f'n{i}' for i in range(len(labels)))}) AS n")
     lines.append("WHERE n IS NOT NULL")
     return "\n".join(lines)
 
@@ -50,21 +52,24 @@ class Stmt:
     cypher: str
 
 
-# One hop out of a frontier: every relationship of an allowed type, the best-known neighbours first
-# (by pagerank, so a capped hub keeps its most central ones), at most $cap per node. One row per
-# relationship: the node it starts from, the relationship, the node it reaches.
+# One hop out of a frontier: every relationship of an allowed type, the strongest first (a mention's
+# salience, a relatedness weight), then the most central neighbours (pagerank), at most $cap per node:
+# a capped hub keeps the notes most about it. One row per
+# relationship: `f` the position of the node it starts from in $rows, the relationship (`strength`:
+# its salience or weight), the node it reaches. As few columns as will do: every value costs.
 EXPAND = Stmt("RETRIEVAL_EXPAND", f"""
-UNWIND $rows AS row
-{_bind_by_key("row")}
+UNWIND range(0, size($rows) - 1) AS f
+WITH f, $rows[f] AS row
+{_bind_by_key("row", carry="f, ")}
 MATCH (n)-[r]-(m)
 WHERE type(r) IN $types AND labels(m)[0] IN $labels
-WITH n, r, m
-ORDER BY coalesce(m.pagerank, 0.0) DESC, m.id
-WITH n, collect(r)[..$cap] AS rels
+WITH f, n, r, m
+ORDER BY coalesce(r.salience, r.weight, 0.5) DESC, coalesce(m.pagerank, 0.0) DESC, m.id
+WITH f, n, collect(r)[..$cap] AS rels
 UNWIND rels AS r
-WITH n, r, CASE WHEN startNode(r) = n THEN endNode(r) ELSE startNode(r) END AS m
-RETURN labels(n)[0] AS from_label, n.id AS from_id, type(r) AS type, startNode(r) = n AS out,
-       r.salience AS salience, r.weight AS weight, r.reason AS reason, {node_columns("m")}
+WITH f, n, r, CASE WHEN startNode(r) = n THEN endNode(r) ELSE startNode(r) END AS m
+RETURN f, type(r) AS type, startNode(r) = n AS out, coalesce(r.salience, r.weight) AS strength, r.reason AS reason,
+       {node_columns("m")}
 """)
 
 NODES = Stmt("RETRIEVAL_NODES", f"""

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from graph.retrieval import evidence as evidence_mod
-from graph.retrieval.ppr import Walk, best_paths, personalised_pagerank, title_of
+from graph.retrieval.ppr import Walk, as_path, best_routes, personalised_pagerank, title_of
 from graph.retrieval.rank import Candidate, Filters, Scored, node_date, result_url, score
 from graph.retrieval.results import Result, ResultPath
 from graph.retrieval.subgraph import NodeKey, Subgraph, fetch_nodes, neighbourhood
@@ -73,9 +73,10 @@ def run(deps: RetrievalDeps, plan: Plan, today: date) -> Run:
     if plan.exclude_anchors:
         kept = [c for c in kept if c.key not in plan.anchors]
     top = score(kept, deps.config, today, plan.use_text, plan.use_graph)[: plan.k]
-    _add_details(deps, [item.candidate for item in top])
     clock.lap("rank")
-    paths = best_paths(sub, walk, [s.candidate.key for s in top], deps.config.paths_per_result, plan.hops) if walk else {}
+    routes = best_routes(walk, [s.candidate.key for s in top], deps.config.paths_per_result, plan.hops) if walk else {}
+    _add_details(deps, [item.candidate for item in top], sub, {key for found in routes.values() for _, route in found for key in route})
+    paths = {key: [as_path(sub, walk, route) for route in found] for key, found in routes.items()}
     clock.lap("paths")
     found = evidence_mod.gather(
         deps.store, deps.index, sub, top, paths, plan.query_vector, plan.evidence_text or plan.query_text,
@@ -145,10 +146,14 @@ def _fill_nodes(deps: RetrievalDeps, candidates: dict[NodeKey, Candidate], sub: 
             candidate.detailed = key in nodes
 
 
-def _add_details(deps: RetrievalDeps, candidates: list[Candidate]) -> None:
-    """The walk reads few properties per node; the results shown get the rest in one statement."""
-    wanted = [c.key for c in candidates if not c.detailed]
+def _add_details(deps: RetrievalDeps, candidates: list[Candidate], sub: Subgraph, on_paths: set[NodeKey]) -> None:
+    """The walk reads few properties per node; the nodes shown (results, nodes on their paths) get
+    the rest in one statement."""
+    wanted = [c.key for c in candidates if not c.detailed] + sorted(key for key in on_paths if "title" not in sub.nodes.get(key, {}))
     found = fetch_nodes(deps.store, wanted) if wanted else {}
+    for key, node in found.items():
+        if key in sub.nodes:
+            sub.nodes[key] = {**sub.nodes[key], **node}
     for candidate in candidates:
         if candidate.key in found:
             candidate.node = {**candidate.node, **found[candidate.key]}
@@ -172,6 +177,7 @@ def _result(item: Scored, paths: list[ResultPath], evidence: list) -> Result:
         date=day.isoformat() if day else None,
         source=node.get("source") if label == "Note" else None,
         tier=node.get("tier") if label == "Note" else None,
+        source_name=node.get("source_name") if label == "Note" else None,
     )
 
 

@@ -26,8 +26,8 @@ from graph.retrieval.config import RetrievalConfig
 from graph.retrieval.results import PathEdge, PathNode, ResultPath
 from graph.retrieval.subgraph import Edge, NodeKey, Subgraph, damping
 
-TOLERANCE = 1e-10
-MAX_ITERATIONS = 200
+TOLERANCE = 1e-9
+MAX_ITERATIONS = 100
 
 
 @dataclass
@@ -74,8 +74,7 @@ def personalised_pagerank(sub: Subgraph, seeds: dict[NodeKey, float], config: Re
     rank = restart.copy()
     flow = np.zeros(len(keys))
     for _ in range(MAX_ITERATIONS):
-        flow = np.zeros(len(keys))
-        np.add.at(flow, dst, rank[src] * prob)
+        flow = np.bincount(dst, weights=rank[src] * prob, minlength=len(keys))
         new_rank = alpha * flow + (config.restart + alpha * rank[dangling].sum()) * restart
         done = np.abs(new_rank - rank).sum() < TOLERANCE
         rank = new_rank
@@ -88,12 +87,15 @@ def personalised_pagerank(sub: Subgraph, seeds: dict[NodeKey, float], config: Re
 def _steps(sub: Subgraph, config: RetrievalConfig) -> dict[NodeKey, dict[NodeKey, tuple[float, Edge]]]:
     weights: dict[NodeKey, dict[NodeKey, float]] = defaultdict(lambda: defaultdict(float))
     strongest: dict[tuple[NodeKey, NodeKey], tuple[float, Edge]] = {}
+    damped: dict[NodeKey, float] = {}
     for edge in sub.edges.values():
         strength = edge_strength(edge, config)
         if strength <= 0 or edge.source == edge.target:
             continue
         for u, v in ((edge.source, edge.target), (edge.target, edge.source)):
-            weights[u][v] += strength * damping(sub, v, config)
+            if v not in damped:
+                damped[v] = damping(sub, v, config)
+            weights[u][v] += strength * damped[v]
             if strength > strongest.get((u, v), (0.0, None))[0]:
                 strongest[(u, v)] = (strength, edge)
     steps: dict[NodeKey, dict[NodeKey, tuple[float, Edge]]] = {}
@@ -103,8 +105,16 @@ def _steps(sub: Subgraph, config: RetrievalConfig) -> dict[NodeKey, dict[NodeKey
     return steps
 
 
+Route = tuple[float, list[NodeKey]]  # (total -log probability, nodes from a seed to the target)
+
+
 def best_paths(sub: Subgraph, walk: Walk, targets: list[NodeKey], per_target: int, max_hops: int = 3) -> dict[NodeKey, list[ResultPath]]:
-    """Up to `per_target` paths of at most `max_hops` steps from the seeds to each target, most probable first.
+    """`best_routes` as paths, titled from the subgraph's nodes."""
+    return {target: [as_path(sub, walk, route) for route in routes] for target, routes in best_routes(walk, targets, per_target, max_hops).items()}
+
+
+def best_routes(walk: Walk, targets: list[NodeKey], per_target: int, max_hops: int = 3) -> dict[NodeKey, list[Route]]:
+    """Up to `per_target` routes of at most `max_hops` steps from the seeds to each target, most probable first.
 
     Computed hop by hop (the cheapest way to reach each node in exactly h steps, h = 1..max_hops),
     so a path never has more steps than the neighbourhood it was found in."""
@@ -115,7 +125,7 @@ def best_paths(sub: Subgraph, walk: Walk, targets: list[NodeKey], per_target: in
     for u, row in walk.steps.items():
         for v, (probability, _) in row.items():
             incoming[v].append((u, probability))
-    found: dict[NodeKey, list[ResultPath]] = {}
+    found: dict[NodeKey, list[Route]] = {}
     for target in targets:
         if target in walk.seeds:  # a seed is where paths start
             continue
@@ -134,7 +144,7 @@ def best_paths(sub: Subgraph, walk: Walk, targets: list[NodeKey], per_target: in
             if len(chosen) == per_target:
                 break
         if chosen:
-            found[target] = [_as_path(sub, walk, route, total) for total, route in chosen]
+            found[target] = chosen
     return found
 
 
@@ -166,10 +176,11 @@ def _route(previous: list[dict[NodeKey, NodeKey]], hops: int, end: NodeKey) -> l
     return route[::-1]
 
 
-def _as_path(sub: Subgraph, walk: Walk, route: list[NodeKey], total_cost: float) -> ResultPath:
-    nodes = tuple(PathNode(node_id, label, title_of(sub.nodes.get((label, node_id), {}), node_id)) for label, node_id in route)
+def as_path(sub: Subgraph, walk: Walk, route: Route) -> ResultPath:
+    total_cost, keys = route
+    nodes = tuple(PathNode(node_id, label, title_of(sub.nodes.get((label, node_id), {}), node_id)) for label, node_id in keys)
     edges = []
-    for u, v in zip(route, route[1:]):
+    for u, v in zip(keys, keys[1:]):
         edge = walk.steps[u][v][1]
         edges.append(PathEdge(edge.type, "out" if edge.source == u else "in", dict(edge.props)))
     return ResultPath(nodes, tuple(edges), round(math.exp(-total_cost), 8))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from graph import schema, sparse
+from graph.slugs import slugify
 from graph.retrieval import cypher as q
 from graph.retrieval.results import Resolution
 from graph.retrieval.subgraph import fetch_nodes
@@ -62,10 +63,6 @@ def fold_tokens(text: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
-def slug(text: str) -> str:
-    return "-".join(fold_tokens(text.replace("'", "").replace("’", "")))
-
-
 def name_candidates(deps: RetrievalDeps, text: str, labels: tuple[str, ...], limit: int = NAME_CANDIDATES) -> dict[tuple[str, str], Candidate]:
     """Nodes of `labels` whose name or aliases share a word with `text` (full-text index)."""
     found = q.name_search(deps.store.dialect, labels, sparse.words(text), limit)
@@ -87,7 +84,7 @@ def resolve_name(deps: RetrievalDeps, text: str, labels: tuple[str, ...] = ENTIT
     if not normalize(text):
         return []
     candidates = name_candidates(deps, text, labels)
-    by_id = fetch_nodes(deps.store, [(label, slug(text)) for label in labels])
+    by_id = fetch_nodes(deps.store, [(label, slugify(text)) for label in labels])
     for (label, node_id), node in by_id.items():
         candidates.setdefault((label, node_id), Candidate(label, node_id, node.get("name") or node.get("title") or node_id, tuple(node.get("aliases") or ())))
     cosines: dict[tuple[str, str], float] = {}

@@ -73,6 +73,7 @@ class Result:
     date: str | None = None  # ISO day: a note's publication, an entity's own date or when the wiki first saw it
     source: str | None = None  # notes: the source's id
     tier: int | None = None
+    source_name: str | None = None  # notes: the source as the note names it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

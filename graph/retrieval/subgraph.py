@@ -61,8 +61,8 @@ class Subgraph:
         return found
 
 
-EDGE_COLUMNS = ("from_label", "from_id", "type", "out", "salience", "weight", "reason")
-EDGE_PROPERTIES = ("salience", "weight", "reason")
+EDGE_COLUMNS = ("f", "type", "out", "strength", "reason")
+STRENGTH_PROPERTY = {"MENTIONS": "salience", "RELATED_TO": "weight"}  # what EXPAND's `strength` is, per type
 
 
 def fetch_nodes(store: GraphStore, keys: list[NodeKey]) -> dict[NodeKey, dict[str, Any]]:
@@ -102,7 +102,7 @@ def neighbourhood(
         sub.statements += 1
         reached: list[NodeKey] = []
         for row in found:
-            start, end = (row["from_label"], row["from_id"]), (row["label"], row["id"])
+            start, end = frontier[row["f"]], (row["label"], row["id"])
             if end not in sub.nodes:
                 node = node_of(row)
                 if not keep(end, node):
@@ -111,8 +111,7 @@ def neighbourhood(
                 sub.hops[end] = hop
                 reached.append(end)
             source, target = (start, end) if row["out"] else (end, start)
-            props = {key: row[key] for key in EDGE_PROPERTIES if row[key] is not None}
-            sub.add_edge(Edge(source, row["type"], target, props))
+            sub.add_edge(Edge(source, row["type"], target, _edge_properties(row)))
         frontier = _next_frontier(sub, reached, config) if hop < hops else []
     return sub
 
@@ -129,6 +128,15 @@ def _next_frontier(sub: Subgraph, reached: list[NodeKey], config: RetrievalConfi
                 support[end] += config.edge_weight(edge.type)
     ranked = sorted(candidates, key=lambda key: (-support[key] * damping(sub, key, config), key))
     return ranked[: config.frontier_limit]
+
+
+def _edge_properties(row: dict[str, Any]) -> dict[str, Any]:
+    props = {}
+    if row["strength"] is not None and row["type"] in STRENGTH_PROPERTY:
+        props[STRENGTH_PROPERTY[row["type"]]] = row["strength"]
+    if row["reason"] is not None:
+        props["reason"] = row["reason"]
+    return props
 
 
 def degree(sub: Subgraph, key: NodeKey) -> int:

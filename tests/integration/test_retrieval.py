@@ -116,7 +116,8 @@ def test_free_text_ranks_by_text_and_graph(world) -> None:
         assert abs(result.score - expected) < 1e-5
     _assert_evidence_is_exact(world, hybrid.results)
     note = next(r for r in hybrid.results if r.type == "Note")
-    assert note.url.startswith("https://frontier-notes.example/posts/") and note.source == "frontier-notes" and note.tier == 1
+    assert note.url.startswith("https://frontier-notes.example/posts/") and note.tier == 1
+    assert (note.source, note.source_name) == ("frontier-notes", "Frontier Notes")
 
 
 def test_entities_named_in_free_text_seed_the_graph(world) -> None:
@@ -147,6 +148,34 @@ def test_hybrid_mode_fuses_dense_and_bm25_by_reciprocal_rank(world) -> None:
     assert len(citing(index.search_chunks(vector, text, 3, mode="dense"))) < 2
     response = search(world.deps, "arXiv 2604.08861", k=3, today=TODAY)
     assert _ids(response.results)[:2] == ["n02-layered-refusal-trilemma", "n04-red-teams-refusal-gaps"]
+
+
+def test_local_mode_bm25_and_fusion_agree_with_qdrants_own(world) -> None:
+    """Local mode answers BM25 from its in-memory mirror and fuses in Python; Qdrant's own sparse
+    search and RrfQuery (what a server runs) give the same points in the same order."""
+    from qdrant_client import models
+
+    index, embedder = world.deps.index, world.deps.embedder
+    name = index.config.collection
+    for text in ("adaptive attackers and rate limits", "arXiv 2604.08861", "export controls on chips"):
+        vector, terms = embedder.embed_one(text), sparse_query(text)
+        ours = index.search_chunks(vector, text, 20, mode="sparse")
+        theirs = index._client.query_points(name, query=terms, using="bm25", limit=20, with_payload=True).points
+        assert [(h.note_id, h.payload["ordinal"]) for h in ours] == [(p.payload["note_id"], p.payload["ordinal"]) for p in theirs]
+        assert all(abs(h.score - p.score) < 1e-5 * p.score for h, p in zip(ours, theirs))
+        fused = [(h.note_id, h.payload["ordinal"]) for h in index.search_chunks(vector, text, 20, mode="hybrid", rrf_k=60)]
+        prefetch = [models.Prefetch(query=vector, using="dense", limit=20), models.Prefetch(query=terms, using="bm25", limit=20)]
+        qdrant = index._client.query_points(name, prefetch=prefetch, query=models.RrfQuery(rrf=models.Rrf(k=60)), limit=20, with_payload=True).points
+        assert fused == [(p.payload["note_id"], p.payload["ordinal"]) for p in qdrant]
+
+
+def sparse_query(text: str):
+    from qdrant_client import models
+
+    from graph import sparse
+
+    vector = sparse.query_vector(text)
+    return models.SparseVector(indices=vector.indices, values=vector.values)
 
 
 def test_type_date_and_tier_filters(world) -> None:

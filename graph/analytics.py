@@ -13,8 +13,9 @@ same whichever backend holds it and whatever order it returns rows in), written 
   date; entities — the earliest/latest of the notes that mention or connect to them and of the
   page's own `first_seen`/`last_seen` (kept as `page_first_seen`/`page_last_seen`); sources —
   their notes. Absent when nothing dates the node.
-- `community`: Louvain communities (fixed seed) of the undirected graph without PUBLISHED edges
-  (one source would glue everything), numbered 0.. from the largest.
+- `community`: Louvain communities (igraph's multilevel algorithm, fixed seed) of the undirected
+  graph without PUBLISHED edges (one source would glue everything), numbered 0.. from the largest.
+  igraph rather than networkx: the same algorithm in C, 3 s instead of 60–75 s at 10k notes.
 
 When: once at the end of every `sync_vault` that changed the graph (a stale mark in the graph,
 set by any sync write, survives crashes), and on demand with `wikigraph graph analyze`.
@@ -23,11 +24,12 @@ Derived edges (`graph/derived.py`) are recomputed first, since the numbers count
 
 from __future__ import annotations
 
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-import networkx as nx
+import igraph
 import numpy as np
 
 from graph import schema
@@ -45,6 +47,7 @@ PAGERANK_DIGITS = 10
 COMMUNITY_SEED = 42
 METRICS = ("degree", "pagerank", "mention_count", "community", "first_seen", "first_seen_ms", "last_seen", "last_seen_ms")
 NodeKey = tuple[str, str]
+Link = tuple[NodeKey, str, NodeKey, float]  # (source, type, target, weight)
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,8 @@ def refresh(store: GraphStore) -> AnalyticsReport:
     """Recompute derived edges, then every node's numbers; clear the stale mark."""
     derived = refresh_derived(store)
     nodes = q.run(store, q.PROJECT_NODES, labels=list(schema.LABELS))
-    edges = q.run(store, q.PROJECT_EDGES, labels=list(schema.LABELS))
-    metrics = compute(nodes, edges)
+    links = read_links(store)
+    metrics = compute(nodes, links)
     current = {(row["label"], row["id"]): row["current"] for row in nodes}
     written = 0
     for label in schema.LABELS:
@@ -83,20 +86,25 @@ def refresh(store: GraphStore) -> AnalyticsReport:
         written += len(rows)
     mark_stale(store, False)
     communities = len({props["community"] for props in metrics.values()})
-    return AnalyticsReport(len(nodes), len(edges), written, communities, derived)
+    return AnalyticsReport(len(nodes), len(links), written, communities, derived)
 
 
-def compute(nodes: list[dict], edges: list[dict]) -> dict[NodeKey, dict]:
+def read_links(store: GraphStore) -> list[Link]:
+    """Every relationship, one query per shape the sync writes."""
+    links = []
+    for rel_type, source, target in q.PROJECTED_LINKS:
+        for row in q.run(store, q.project_links(rel_type, source, target)):
+            links.append(((source, row["source"]), rel_type, (target, row["target"]), _weight(rel_type, row["weight"])))
+    return links
+
+
+def compute(nodes: list[dict], links: list[Link]) -> dict[NodeKey, dict]:
     """{(label, id): {metric: value}} for every node; pure, so both backends get the same numbers."""
     keys = sorted((row["label"], row["id"]) for row in nodes)
     position = {key: i for i, key in enumerate(keys)}
-    links = sorted(
-        ((row["source_label"], row["source"]), row["type"], (row["target_label"], row["target"]), _weight(row))
-        for row in edges
-        if (row["source_label"], row["source"]) in position and (row["target_label"], row["target"]) in position
-    )
+    links = sorted(link for link in links if link[0] in position and link[2] in position)
     ranks = pagerank(len(keys), *_arrays(links, position))
-    communities = louvain(keys, links)
+    communities = louvain(keys, links, position)
     degree: Counter = Counter()
     mentions: Counter = Counter()
     for source, rel_type, target, _ in links:
@@ -123,12 +131,10 @@ def compute(nodes: list[dict], edges: list[dict]) -> dict[NodeKey, dict]:
     return result
 
 
-def _weight(row: dict) -> float:
-    if row["type"] == "MENTIONS":
-        return max(float(row["salience"] or 0.0), MIN_MENTION_WEIGHT)
-    if row["type"] == "RELATED_TO":
-        return float(row["weight"] or 0.0)
-    return 1.0
+def _weight(rel_type: str, value) -> float:
+    if rel_type == "MENTIONS":
+        return max(float(value or 0.0), MIN_MENTION_WEIGHT)
+    return float(value if value is not None else 0.0)
 
 
 def _arrays(links, position) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,15 +171,23 @@ def pagerank(n: int, sources: np.ndarray, targets: np.ndarray, weights: np.ndarr
     return rank
 
 
-def louvain(keys: list[NodeKey], links) -> dict[NodeKey, int]:
-    graph = nx.Graph()
-    graph.add_nodes_from(keys)
+def louvain(keys: list[NodeKey], links: list[Link], position: dict[NodeKey, int]) -> dict[NodeKey, int]:
+    weights: dict[tuple[int, int], float] = defaultdict(float)
     for source, rel_type, target, weight in links:
         if rel_type != "PUBLISHED" and source != target:
-            previous = graph.get_edge_data(source, target, {"weight": 0.0})["weight"]
-            graph.add_edge(source, target, weight=previous + weight)
-    found = nx.community.louvain_communities(graph, weight="weight", seed=COMMUNITY_SEED)
-    ordered = sorted((sorted(members) for members in found), key=lambda members: (-len(members), members[0]))
+            pair = tuple(sorted((position[source], position[target])))
+            weights[pair] += weight
+    pairs = sorted(weights)
+    graph = igraph.Graph(n=len(keys), edges=pairs, edge_attrs={"weight": [weights[pair] for pair in pairs]})
+    igraph.set_random_number_generator(random.Random(COMMUNITY_SEED))
+    try:
+        membership = graph.community_multilevel(weights="weight").membership if keys else []
+    finally:
+        igraph.set_random_number_generator(random)  # igraph's default
+    groups: dict[int, list[NodeKey]] = defaultdict(list)
+    for key, group in zip(keys, membership):
+        groups[group].append(key)
+    ordered = sorted(groups.values(), key=lambda members: (-len(members), members[0]))
     return {member: number for number, members in enumerate(ordered) for member in members}
 
 

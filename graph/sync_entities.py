@@ -79,11 +79,12 @@ def reconcile_entities(store: GraphStore, touched: set[EntityKey], pages: PageIn
     """
     demoted = deleted = 0
     for label, ids in _ids_by_label(sorted(touched)).items():
-        rows = q.run_batches(store, q.entity_references(label), "ids", ids, referencing=REFERENCING_TYPES)
+        # Most touched entities have a page: read their references (which can be thousands) only when not.
+        hashes = q.run_batches(store, q.entity_page_hashes(label), "ids", ids)
+        pageless = [row["id"] for row in hashes if row["page_hash"] is None or label not in pages.entities.get(row["id"], ())]
+        rows = q.run_batches(store, q.entity_references(label), "ids", pageless, referencing=REFERENCING_TYPES)
         replace, remove = [], []
         for row in rows:
-            if row["page_hash"] is not None and label in pages.entities.get(row["id"], ()):
-                continue
             if row["references"] > 0:
                 replace.append({"id": row["id"], "props": _referenced_only(row)})
             else:

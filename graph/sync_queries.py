@@ -26,6 +26,13 @@ DERIVED_LINKS: tuple[tuple[str, str, str], ...] = (
     ("RELATED_TO", "Concept", "Concept"),
 )
 CONNECTION_TARGETS: tuple[str, ...] = ("Note", *schema.ENTITY_LABELS)
+# Every (type, from, to) the sync writes: what analytics read back.
+PROJECTED_LINKS: tuple[tuple[str, str, str], ...] = (
+    ("PUBLISHED", "Source", "Note"),
+    *(("MENTIONS", "Note", label) for label in schema.ENTITY_LABELS),
+    *(("CONNECTS_TO", "Note", label) for label in CONNECTION_TARGETS),
+    *dict.fromkeys(DECLARED_LINKS + DERIVED_LINKS),
+)
 
 
 @dataclass(frozen=True)
@@ -154,13 +161,6 @@ RETURN labels(n)[0] AS label, n.id AS id, n.published AS published,
        n {.degree, .pagerank, .mention_count, .community, .first_seen, .first_seen_ms, .last_seen, .last_seen_ms} AS current
 """)
 
-PROJECT_EDGES = Stmt("ANALYTICS_PROJECT_EDGES", """
-MATCH (a)-[r]->(b)
-WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels
-RETURN labels(a)[0] AS source_label, a.id AS source, type(r) AS type,
-       labels(b)[0] AS target_label, b.id AS target, r.salience AS salience, r.weight AS weight
-""")
-
 DUMP_NODES = Stmt("DUMP_NODES", """
 MATCH (n)
 WHERE labels(n)[0] IN $labels
@@ -263,13 +263,23 @@ MERGE (e)-[:{rel_type} {{origin: 'declared'}}]->(t)
 
 
 @cache
+def entity_page_hashes(label: str) -> Stmt:
+    label = schema.check_label(label)
+    return Stmt(f"SYNC_ENTITY_PAGE_HASHES_OF[{label}]", f"""
+UNWIND $ids AS entity_id
+MATCH (e:{label} {{id: entity_id}})
+RETURN e.id AS id, e.page_hash AS page_hash
+""")
+
+
+@cache
 def entity_references(label: str) -> Stmt:
     """What keeps a page-less entity alive: incoming MENTIONS, CONNECTS_TO and declared links."""
     label = schema.check_label(label)
     return Stmt(f"SYNC_ENTITY_REFERENCES[{label}]", f"""
 UNWIND $ids AS entity_id
 MATCH (e:{label} {{id: entity_id}})
-RETURN e.id AS id, e.page_hash AS page_hash,
+RETURN e.id AS id,
        [(n:Note)-[m:MENTIONS]->(e) | [n.id, m.name]] AS mentions,
        size([(x)-[r]->(e) WHERE type(r) IN $referencing OR r.origin = 'declared' | 1]) AS references
 """)
@@ -328,6 +338,17 @@ SET r += row.props
 
 
 @cache
+def project_links(rel_type: str, source: str, target: str) -> Stmt:
+    """One relationship shape as (source id, target id, weight): three columns keep the read-back light."""
+    rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
+    weight = {"MENTIONS": "r.salience", "RELATED_TO": "r.weight"}.get(rel_type, "1.0")
+    return Stmt(f"ANALYTICS_PROJECT_LINKS[{source}-{rel_type}->{target}]", f"""
+MATCH (a:{source})-[r:{rel_type}]->(b:{target})
+RETURN a.id AS source, b.id AS target, {weight} AS weight
+""")
+
+
+@cache
 def write_properties(label: str) -> Stmt:
     label = schema.check_label(label)
     return Stmt(f"ANALYTICS_WRITE[{label}]", f"""
@@ -342,12 +363,13 @@ def statements() -> dict[str, str]:
     built = list(FIXED)
     for label in schema.ENTITY_LABELS:
         built += [upsert_entities(label), set_entity_hashes(label), create_mentions(label)]
-        built += [entity_references(label), replace_entities(label), delete_entities(label)]
+        built += [entity_page_hashes(label), entity_references(label), replace_entities(label), delete_entities(label)]
     built += [create_connections(label) for label in CONNECTION_TARGETS]
     for shape in DECLARED_LINKS:
         built += [declared_targets(*shape), unlink_declared(*shape), link_declared(*shape)]
     for shape in DERIVED_LINKS:
         built += [read_links(*shape), delete_derived(*shape), upsert_derived(*shape)]
+    built += [project_links(*shape) for shape in PROJECTED_LINKS]
     built += [write_properties(label) for label in schema.LABELS]
     return {stmt.name: stmt.cypher for stmt in built}
 

@@ -5,7 +5,8 @@ offline extractor (`ingest.entities.extract.propose`) finds in it, with their me
 i is built from post i mod 196 (re-dated: the archive's dates are spread over the years the notes
 cover) recombined with a second post: its title gets a variant number, its TL;DR and Why-it-matters
 come from paragraphs of both posts, and its mentions are the first post's plus part of the
-second's, saliences renormalised. Connections link 2–4 earlier notes and one concept page. Every
+second's, saliences renormalised; every fifth pass over the archive, a fifth of the mentions name
+new entities (the tail of entities a growing wiki keeps meeting). Connections link 2–4 earlier notes and one concept page. Every
 entity mentioned by at least two notes gets a page; papers declare what they are about and
 people where they work, as the entity pages the pipeline writes do.
 """
@@ -26,6 +27,10 @@ from graph.notes_md import render_note
 from graph.vault import Vault
 
 MAX_MENTIONS_PER_POST = 25
+# New entities keep appearing as a wiki grows: after the first GENERATION_NOTES passes over the
+# archive, NEW_ENTITY_SHARE of the mentions name an entity of that generation instead.
+GENERATION_NOTES = 5
+NEW_ENTITY_SHARE = 0.2
 SOURCES = ("interconnects", "lab-notes", "policy-digest", "model-watch")
 
 
@@ -87,8 +92,11 @@ def _sentences(paragraph: str, limit: int) -> str:
 def build_note(i: int, posts: list[Post], rng: random.Random, start: date, days: int, ids: list[str]) -> Note:
     base, other = posts[i % len(posts)], posts[rng.randrange(len(posts))]
     published = start + timedelta(days=rng.randrange(days))
-    mentions = {(m["type"], m["id"]): dict(m) for m in base.mentions}
-    for m in rng.sample(other.mentions, len(other.mentions) // 2):
+    generation = i // len(posts) // GENERATION_NOTES
+    mentions: dict[tuple[str, str], dict] = {}
+    for m in base.mentions + rng.sample(other.mentions, len(other.mentions) // 2):
+        if generation and rng.random() < NEW_ENTITY_SHARE:
+            m = {**m, "id": f"{m['id']}-{generation}", "name": f"{m['name']} {generation}"}
         mentions.setdefault((m["type"], m["id"]), dict(m))
     earlier = rng.sample(ids, min(len(ids), rng.randint(2, 4))) if ids else []
     concepts = [m for m in mentions.values() if m["type"] == "Concept"]

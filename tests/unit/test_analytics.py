@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-import networkx as nx
+import networkx as nx  # the reference PageRank
 import numpy as np
 import pytest
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
@@ -35,16 +35,14 @@ def projected():
         {"label": "Concept", "id": "kd", "published": None, "page_first_seen": "2015-03-09", "page_last_seen": None},
         {"label": "Concept", "id": "lonely", "published": None, "page_first_seen": None, "page_last_seen": None},
     ]
-    edge = lambda sl, s, t, tl, d, sal=None, w=None: {  # noqa: E731
-        "source_label": sl, "source": s, "type": t, "target_label": tl, "target": d, "salience": sal, "weight": w}
-    edges = [
-        edge("Source", "lab", "PUBLISHED", "Note", "n1"),
-        edge("Source", "lab", "PUBLISHED", "Note", "n2"),
-        edge("Note", "n1", "MENTIONS", "Concept", "kd", sal=0.5),
-        edge("Note", "n2", "MENTIONS", "Concept", "kd", sal=0.2),
-        edge("Note", "n2", "CONNECTS_TO", "Note", "n1"),
+    links = [
+        (("Source", "lab"), "PUBLISHED", ("Note", "n1"), 1.0),
+        (("Source", "lab"), "PUBLISHED", ("Note", "n2"), 1.0),
+        (("Note", "n1"), "MENTIONS", ("Concept", "kd"), 0.5),
+        (("Note", "n2"), "MENTIONS", ("Concept", "kd"), 0.2),
+        (("Note", "n2"), "CONNECTS_TO", ("Note", "n1"), 1.0),
     ]
-    return nodes, edges
+    return nodes, links
 
 
 def test_metrics_of_a_small_graph():
@@ -59,9 +57,25 @@ def test_metrics_of_a_small_graph():
 
 
 def test_metrics_do_not_depend_on_row_order():
-    nodes, edges = projected()
-    first = analytics.compute(nodes, edges)
+    nodes, links = projected()
+    first = analytics.compute(nodes, links)
     for seed in range(5):
         random.Random(seed).shuffle(nodes)
-        random.Random(seed + 10).shuffle(edges)
-        assert analytics.compute(nodes, edges) == first
+        random.Random(seed + 10).shuffle(links)
+        assert analytics.compute(nodes, links) == first
+
+
+def test_communities_are_found_and_numbered_from_the_largest():
+    # Two dense clusters of notes around two concepts, joined by one weak link; a lone concept.
+    nodes = [{"label": "Concept", "id": c, "published": None, "page_first_seen": None, "page_last_seen": None} for c in ("a", "b", "z")]
+    links = []
+    for cluster, size in (("a", 6), ("b", 4)):
+        for i in range(size):
+            nodes.append({"label": "Note", "id": f"{cluster}{i}", "published": None, "page_first_seen": None, "page_last_seen": None})
+            links.append((("Note", f"{cluster}{i}"), "MENTIONS", ("Concept", cluster), 0.9))
+            links += [(("Note", f"{cluster}{i}"), "CONNECTS_TO", ("Note", f"{cluster}{j}"), 1.0) for j in range(i)]
+    links.append((("Note", "a0"), "MENTIONS", ("Concept", "b"), 0.05))
+    community = {key: value["community"] for key, value in analytics.compute(nodes, links).items()}
+    assert {community[("Note", f"a{i}")] for i in range(6)} == {community[("Concept", "a")]} == {0}
+    assert {community[("Note", f"b{i}")] for i in range(4)} == {community[("Concept", "b")]} == {1}
+    assert community[("Concept", "z")] == 2

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.settings import Settings
 from graph.embed import Embedder
@@ -36,6 +38,8 @@ class Services:
         try:
             store.ensure_schema()
             index = VectorIndex.open(settings.vectors.vector_config(data_dir), embedder.dimension)
+            if index.mode == "local":
+                index = OneCallAtATime(index)
         except BaseException:
             store.close()
             raise
@@ -54,3 +58,30 @@ class Services:
             self.index.close()
         finally:
             self.store.close()
+
+
+class OneCallAtATime:
+    """A vector index whose methods run one at a time, across threads.
+
+    Qdrant local mode is not thread-safe: a search while another thread upserts fails with numpy
+    shape errors (qdrant-client 1.20, measured), and the index's in-memory BM25 mirror is plain
+    Python structures. The API searches in request threads while an ingest writes in a job thread,
+    so each call on a local index holds one lock; a call takes milliseconds (an upsert batch a
+    little more). A Qdrant server needs none of this and is not wrapped.
+    """
+
+    def __init__(self, index: VectorIndex) -> None:
+        self._index = index
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._index, name)
+        if not callable(value):
+            return value
+
+        @functools.wraps(value)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked

@@ -4,6 +4,7 @@ one at a time, followed to its end; then the read endpoints see what it wrote.""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 
 from api.app import create_app
 from api.services import Services
+from graph.vector_types import EntityPoint
 from tests.support.api_world import api_settings, asgi_client
 from tests.support.feed_server import FeedServer
 
@@ -107,3 +109,44 @@ async def test_a_failed_ingest_reports_why_and_frees_the_lock(world) -> None:
         after = await client.post("/ingest", headers={"X-API-Key": KEY})
         assert after.status_code == 202
         assert (await _finished(client, after.json()["id"]))["status"] == "succeeded"
+
+
+def _hammer(index, vector: list[float], rounds: int = 40) -> list[str]:
+    """One thread adds and removes entity points while two search; returns the searches' errors."""
+    errors: list[str] = []
+    done = threading.Event()
+
+    def write() -> None:
+        try:
+            for step in range(rounds):
+                points = [EntityPoint(f"stress-{step}-{n}", "Concept", "Stress", (), f"concepts/stress-{step}-{n}.md", "stress test")
+                          for n in range(4)]
+                index.upsert_entities(points, [vector] * len(points))
+                if step % 10 == 9:
+                    index.delete_entities([("Concept", f"stress-{old}-{n}") for old in range(step - 9, step + 1) for n in range(4)])
+        finally:
+            done.set()
+
+    def search() -> None:
+        while not done.is_set():
+            try:
+                index.search_entities(vector, "stress test", 5)
+                index.search_chunks(vector, "stress test", 5)
+            except Exception as exc:  # collected: the assertion below shows them all
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=write), *(threading.Thread(target=search) for _ in range(2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return errors
+
+
+def test_searches_while_an_ingest_writes_do_not_collide(world) -> None:
+    """Request threads search the local vector index while the job thread writes to it."""
+    services, _ = world
+    before = services.index.entity_count()
+    errors = _hammer(services.index, services.embedder.embed_one("stress test"))
+    assert errors == []
+    assert services.index.entity_count() == before

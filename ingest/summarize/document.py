@@ -47,29 +47,29 @@ class Sentence:
     words: int
     aside: bool = False  # from a wholly emphasised block (an editor's note)
 
-    @property
+    @cached_property
     def quoted(self) -> bool:
         return self.kind == QUOTE
 
-    @property
+    @cached_property
     def is_question(self) -> bool:
         return self.text.rstrip(_CLOSERS).endswith("?")
 
-    @property
+    @cached_property
     def is_statement(self) -> bool:
         """Ends like a complete declarative sentence (not a question, a lead-in to a list, or a fragment)."""
         return self.text.rstrip(_CLOSERS).endswith((".", "!"))
 
-    @property
+    @cached_property
     def damaged(self) -> bool:
         return bool(_DAMAGED.search(self.text))
 
-    @property
+    @cached_property
     def is_fragment(self) -> bool:
         """A list item without a verb we can see: a label or phrase, not a claim."""
         return self.kind == ITEM and not _CLAUSE.search(self.text)
 
-    @property
+    @cached_property
     def depends_on_previous(self) -> bool:
         opener = self.text.lstrip("\"'“‘(")
         return bool(_DEPENDENT_OPENER.match(opener)) and not _SELF_REFERENCE.match(opener)

@@ -11,6 +11,7 @@ A server has its own sparse index; this is not used there.
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections.abc import Iterable
 
@@ -20,10 +21,17 @@ COMPACT_SHARE = 0.5  # rebuild the postings once more than this share of slots i
 
 
 class LocalSparseIndex:
+    """Thread-safe: sync may write while the API searches (a lock around every operation)."""
+
     def __init__(self) -> None:
+        self._lock = threading.RLock()
         self.clear()
 
     def clear(self) -> None:
+        with self._lock:
+            self._reset()
+
+    def _reset(self) -> None:
         self._slot_of: dict[str, int] = {}
         self._point_of: list[str | None] = []
         self._vector_of: list[tuple[tuple[int, ...], tuple[float, ...]] | None] = []
@@ -39,7 +47,11 @@ class LocalSparseIndex:
 
     def add(self, point_id: str, indices: Iterable[int], values: Iterable[float], group: str | None = None) -> None:
         """Add (or replace) a point's vector; `group` (a note id) lets `remove_groups` find it."""
-        self.remove([point_id])
+        with self._lock:
+            self._add(point_id, indices, values, group)
+
+    def _add(self, point_id: str, indices: Iterable[int], values: Iterable[float], group: str | None) -> None:
+        self._remove([point_id])
         indices, values = tuple(indices), tuple(values)
         slot = len(self._point_of)
         self._slot_of[point_id] = slot
@@ -57,6 +69,12 @@ class LocalSparseIndex:
             self._df[index] = self._df.get(index, 0) + 1
 
     def remove(self, point_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._remove(point_ids)
+            if len(self._point_of) > 64 and self._live < len(self._point_of) * COMPACT_SHARE:
+                self._compact()
+
+    def _remove(self, point_ids: Iterable[str]) -> None:
         for point_id in point_ids:
             slot = self._slot_of.pop(point_id, None)
             if slot is None:
@@ -70,15 +88,18 @@ class LocalSparseIndex:
                 self._slots_of_group[group].discard(slot)
                 if not self._slots_of_group[group]:
                     del self._slots_of_group[group]
-        if len(self._point_of) > 64 and self._live < len(self._point_of) * COMPACT_SHARE:
-            self._compact()
 
     def remove_groups(self, groups: Iterable[str]) -> None:
-        slots = {slot for group in groups for slot in self._slots_of_group.get(group, ())}
-        self.remove([self._point_of[slot] for slot in slots])
+        with self._lock:
+            slots = {slot for group in groups for slot in self._slots_of_group.get(group, ())}
+            self.remove([self._point_of[slot] for slot in slots])
 
     def search(self, indices: Iterable[int], limit: int) -> list[tuple[str, float]]:
         """(point id, score) of the best `limit` points, best first; points sharing no term are left out."""
+        with self._lock:
+            return self._search(indices, limit)
+
+    def _search(self, indices: Iterable[int], limit: int) -> list[tuple[str, float]]:
         if not self._live:
             return []
         scores = np.zeros(len(self._point_of), dtype=np.float64)
@@ -99,6 +120,6 @@ class LocalSparseIndex:
 
     def _compact(self) -> None:
         live = [(self._point_of[slot], self._vector_of[slot], self._group_of[slot]) for slot in range(len(self._point_of)) if self._alive[slot]]
-        self.clear()
+        self._reset()
         for point_id, (indices, values), group in live:
-            self.add(point_id, indices, values, group)
+            self._add(point_id, indices, values, group)

@@ -21,6 +21,7 @@ collection that is empty (a reindex deleted its points) is recreated on the firs
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from graph import sparse
@@ -60,6 +61,7 @@ class VectorIndex(VectorSearch):
         self.dimension = dimension
         self.layout_problems: dict[str, str] = {}  # collection → why it must be rebuilt
         self._mirrors: dict[str, LocalSparseIndex] = {}  # local mode: BM25 answered in memory (vector_search.py)
+        self._mirror_lock = threading.Lock()
 
     @classmethod
     def open(cls, config: VectorConfig, dimension: int) -> "VectorIndex":
@@ -224,18 +226,21 @@ class VectorIndex(VectorSearch):
 
     def _mirror(self, name: str) -> LocalSparseIndex:
         """The collection's sparse vectors in memory, read once from the collection when first needed."""
-        if name not in self._mirrors:
-            mirror = LocalSparseIndex()
-            offset = None
-            while True:
-                points, offset = self._client.scroll(name, limit=1000, offset=offset, with_payload=["note_id"], with_vectors=[SPARSE])
-                for point in points:
-                    vector = point.vector[SPARSE]
-                    mirror.add(str(point.id), vector.indices, vector.values, (point.payload or {}).get("note_id"))
-                if offset is None:
-                    break
-            self._mirrors[name] = mirror
-        return self._mirrors[name]
+        with self._mirror_lock:
+            if name not in self._mirrors:
+                self._mirrors[name] = self._read_mirror(name)
+            return self._mirrors[name]
+
+    def _read_mirror(self, name: str) -> LocalSparseIndex:
+        mirror = LocalSparseIndex()
+        offset = None
+        while True:
+            points, offset = self._client.scroll(name, limit=1000, offset=offset, with_payload=["note_id"], with_vectors=[SPARSE])
+            for point in points:
+                vector = point.vector[SPARSE]
+                mirror.add(str(point.id), vector.indices, vector.values, (point.payload or {}).get("note_id"))
+            if offset is None:
+                return mirror
 
     def _mirror_add(self, name: str, points: list, groups: list[str | None]) -> None:
         if name in self._mirrors:

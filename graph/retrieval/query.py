@@ -123,11 +123,11 @@ def interpret(deps: RetrievalDeps, query: str) -> Interpretation:
         return base
     if shape.entity_text is None:
         return replace(base, resolutions=tuple(_free_text_entities(deps, query)))
-    found = resolve_name(deps, shape.entity_text)
+    found = resolve_name(deps, shape.entity_text, exhaustive=False)
     resolutions = tuple(r for r in found if r.score == found[0].score) if found else ()
     speaker = None
     if shape.speaker_text:
-        speakers = resolve_name(deps, shape.speaker_text, SPEAKER_LABELS)
+        speakers = resolve_name(deps, shape.speaker_text, SPEAKER_LABELS, exhaustive=False)
         speaker = speakers[0] if speakers else None
     return replace(base, resolutions=resolutions, speaker=speaker)
 
@@ -137,5 +137,5 @@ def _free_text_entities(deps: RetrievalDeps, query: str) -> list:
     if found or len(query.split()) > 5:
         return found
     # A short query naming nothing exactly may still be a name, misspelt or paraphrased.
-    named = resolve_name(deps, query, embedding_threshold=deps.config.short_query_embedding_threshold)
+    named = resolve_name(deps, query, embedding_threshold=deps.config.short_query_embedding_threshold, exhaustive=False)
     return [named[0]] if named else []

@@ -76,8 +76,15 @@ def name_candidates(deps: RetrievalDeps, text: str, labels: tuple[str, ...], lim
     return candidates
 
 
-def resolve_name(deps: RetrievalDeps, text: str, labels: tuple[str, ...] = ENTITY_LABELS, embedding_threshold: float | None = None) -> list[Resolution]:
-    """Every node of `labels` that `text` may name, best first."""
+def resolve_name(
+    deps: RetrievalDeps,
+    text: str,
+    labels: tuple[str, ...] = ENTITY_LABELS,
+    embedding_threshold: float | None = None,
+    exhaustive: bool = True,
+) -> list[Resolution]:
+    """Every node of `labels` that `text` may name, best first. Not `exhaustive`: the embedding is
+    consulted only when no name matches (what query understanding needs, and cheaper)."""
     config = deps.config
     threshold = config.embedding_threshold if embedding_threshold is None else embedding_threshold
     text = text.strip()
@@ -87,24 +94,22 @@ def resolve_name(deps: RetrievalDeps, text: str, labels: tuple[str, ...] = ENTIT
     by_id = fetch_nodes(deps.store, [(label, slugify(text)) for label in labels])
     for (label, node_id), node in by_id.items():
         candidates.setdefault((label, node_id), Candidate(label, node_id, node.get("name") or node.get("title") or node_id, tuple(node.get("aliases") or ())))
-    cosines: dict[tuple[str, str], float] = {}
+    judged = [_judged(text, candidate, key in by_id, config.fuzzy_threshold) for key, candidate in candidates.items()]
+    judged = [resolution for resolution in judged if resolution is not None]
     entity_labels = tuple(label for label in labels if label in ENTITY_LABELS)
-    if entity_labels:
+    if entity_labels and (exhaustive or not judged):
+        named = {(r.type, r.id) for r in judged}
         for hit in deps.index.search_entities(deps.embedder.embed_one(text), None, config.entity_candidates, entity_labels, mode="dense"):
-            key = (hit.type, hit.entity_id)
-            cosines[key] = hit.score
-            candidates.setdefault(key, Candidate(hit.type, hit.entity_id, hit.name, hit.aliases))
-    judged = []
-    for key, candidate in candidates.items():
-        if key in by_id:
-            judged.append(Resolution(text, candidate.id, candidate.label, candidate.name, "id", 1.0))
-            continue
-        verdict = judge(text, candidate, config.fuzzy_threshold)
-        if verdict is None and cosines.get(key, 0.0) >= threshold:
-            verdict = ("embedding", round(cosines[key], 6))
-        if verdict:
-            judged.append(Resolution(text, candidate.id, candidate.label, candidate.name, *verdict))
+            if (hit.type, hit.entity_id) not in named and hit.score >= threshold:
+                judged.append(Resolution(text, hit.entity_id, hit.type, hit.name, "embedding", round(hit.score, 6)))
     return rank(judged)[:MAX_RESOLUTIONS]
+
+
+def _judged(text: str, candidate: Candidate, by_id: bool, fuzzy_threshold: float) -> Resolution | None:
+    if by_id:
+        return Resolution(text, candidate.id, candidate.label, candidate.name, "id", 1.0)
+    verdict = judge(text, candidate, fuzzy_threshold)
+    return Resolution(text, candidate.id, candidate.label, candidate.name, *verdict) if verdict else None
 
 
 def stems(words: list[str]) -> list[str]:

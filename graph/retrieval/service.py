@@ -118,7 +118,8 @@ def resolve(deps: RetrievalDeps, name: str) -> list[Resolution]:
 
 def _plan(deps: RetrievalDeps, query: str, reading: Interpretation, filters: Filters, k: int, mode: str) -> Plan:
     anchors = {(r.type, r.id): r.score for r in reading.resolutions}
-    vector = deps.embedder.embed_one(reading.entity_text or query) if mode != "graph" or not anchors else None
+    answered_by_graph = bool(anchors) and (mode == "graph" or (reading.shape == "connected" and mode != "vector"))
+    vector = None if answered_by_graph else deps.embedder.embed_one(reading.entity_text or query)
     base = Plan(
         k=k, filters=filters, query_text=query, query_vector=vector, anchors=anchors,
         use_text=mode != "graph", use_graph=mode != "vector", text_mode="dense" if mode == "vector" else "hybrid",

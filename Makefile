@@ -10,16 +10,19 @@ export WIKIGRAPH_EMBED_MODEL_PATH := $(abspath $(SHARED_MODEL))
 endif
 endif
 
-.PHONY: install test demo run bench-ingest
+.PHONY: install install-test test demo run bench-ingest
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 install: $(PY)
+	$(PY) -m pip install --quiet -e .
+
+install-test: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 
-test: install
+test: install-test
 	bash scripts/install-system-deps.sh
 	$(PY) -m pytest -q
 

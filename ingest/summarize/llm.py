@@ -36,6 +36,7 @@ from ingest.summarize.llm_prompt import (
 from ingest.summarize.llm_schema import AnswerInvalid, SummaryAnswer, parse_answer
 
 log = logging.getLogger(__name__)
+MAX_REASON = 300  # characters of a failure kept in the note's front matter
 
 
 def default_token_count() -> TokenCount:
@@ -113,7 +114,8 @@ class LLMSummarizer:
                 log.warning("LLM request %d for %r failed: %s", attempt, title, failure)
                 if not failure.retryable:
                     break
-                self._sleep(self.config.retry_backoff * 2 ** (attempt - 1))
+                if attempt <= self.config.max_retries:
+                    self._sleep(self.config.retry_backoff * 2 ** (attempt - 1))
                 continue
             record.add_usage(reply, messages, self._count)
             try:
@@ -206,7 +208,8 @@ class _Record:
 
     def failed(self) -> dict[str, Any]:
         entry = self.base()
-        entry["failure"] = f"{self.failure} (after {self.attempts} attempt{'s' if self.attempts > 1 else ''})"
+        reason = self.failure if len(self.failure) <= MAX_REASON else self.failure[:MAX_REASON] + " …"
+        entry["failure"] = f"{reason} (after {self.attempts} attempt{'s' if self.attempts > 1 else ''})"
         return entry
 
 

@@ -148,9 +148,11 @@ def test_timeouts_fall_back_and_are_not_cached(stub, make) -> None:
     assert retried.summarizer == "llm" and stub.calls == 3
 
 
-def test_server_errors_are_retried(stub, make) -> None:
+def test_server_errors_are_retried_after_a_growing_pause(stub, make) -> None:
     stub.reply(Scripted("overloaded", status=503), Scripted("slow down", status=429), answer())
-    summary = make().summarize(TITLE, BODY, CONTEXT)
+    started = time.perf_counter()
+    summary = make(retry_backoff=0.2).summarize(TITLE, BODY, CONTEXT)
+    assert time.perf_counter() - started >= 0.2 + 0.4
     assert summary.summarizer == "llm" and summary.extra["llm"]["attempts"] == 3
 
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
+from api.cli_bloom import bloom_app
+from api.cli_entities import entities_app
+from api.cli_graph import graph_app
 from api.cli_sources import sources_app
 from api.settings import Settings
 
 app = typer.Typer(help="wikigraph: a knowledge-graph wiki of AI-research feeds.", no_args_is_help=True, add_completion=False)
 app.add_typer(sources_app, name="sources")
-app.add_typer(__import__("api.cli_bloom", fromlist=["bloom_app"]).bloom_app, name="bloom")
-app.add_typer(__import__("api.cli_graph", fromlist=["graph_app"]).graph_app, name="graph")
-app.add_typer(__import__("api.cli_entities", fromlist=["entities_app"]).entities_app, name="entities")
+app.add_typer(bloom_app, name="bloom")
+app.add_typer(graph_app, name="graph")
+app.add_typer(entities_app, name="entities")
 log = logging.getLogger("wikigraph")
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
@@ -156,3 +158,10 @@ def main() -> None:
     except WikigraphError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise SystemExit(1) from exc
+    except ValidationError as exc:
+        # Bad settings (environment or .env): name each variable and what is wrong, without a traceback.
+        for problem in exc.errors():
+            field = ".".join(str(part) for part in problem["loc"])
+            where = f"setting WIKIGRAPH_{field.upper()}: " if field else "settings: "
+            typer.secho(f"error: {where}{problem['msg']}", fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from exc

@@ -1,0 +1,60 @@
+"""The generated block of an entity page: spliced between its markers, the person's text kept byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.page_blocks import BEGIN_MARKER, END_MARKER, PageMarkerError, first_paragraph, generated_part, human_part, splice
+from graph.page_gather import dedupe_questions
+
+
+def test_a_page_without_markers_gets_the_block_after_its_text():
+    body = "# Sparse attention\n\nMy own definition.\n"
+    spliced = splice(body, "## Timeline\n\n- one")
+    assert spliced.startswith(body.rstrip("\n") + "\n\n" + BEGIN_MARKER)
+    assert spliced.endswith(END_MARKER + "\n")
+    assert "- one" in generated_part(spliced)
+    assert human_part(spliced).startswith(body.rstrip("\n"))
+
+
+def test_text_above_and_below_the_block_survives_a_new_block_byte_for_byte():
+    above = "# Sparse attention\n\nWritten above.\n\n"
+    below = "\n\n## My notes\n\nWritten below, with trailing spaces.   \n"
+    body = above + splice("", "old block").rstrip("\n") + below
+    again = splice(body, "new block")
+    assert again.startswith(above) and again.endswith(below)
+    assert "new block" in again and "old block" not in again
+    assert splice(again, "new block") == again
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"# X\n\n{BEGIN_MARKER}\nno end\n",
+        f"# X\n\n{END_MARKER}\n{BEGIN_MARKER}\n",
+        f"# X\n\n{BEGIN_MARKER}\n{END_MARKER}\n{BEGIN_MARKER}\n{END_MARKER}\n",
+    ],
+)
+def test_broken_markers_are_refused_rather_than_guessed(body):
+    with pytest.raises(PageMarkerError, match="concepts/x.md"):
+        splice(body, "block", "concepts/x.md")
+
+
+def test_the_first_paragraph_is_the_persons_own_text_outside_the_block():
+    body = splice("# Sparse attention\n\n<!-- a comment -->\nAttends to a few keys\nper query.\n\nSecond.\n", "## Summary\n\nGenerated.")
+    assert first_paragraph(body) == "Attends to a few keys per query."
+    assert first_paragraph(splice("# Only a title\n", "## Summary\n\nGenerated text.")) == ""
+
+
+def test_questions_are_merged_when_equal_once_normalised_or_nearly_equal():
+    a, b, c = ("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")
+    merged = dedupe_questions(
+        [
+            ("Does sparse attention hold at long context?", a),
+            ("does sparse attention hold at long context", b),
+            ("Does sparse attention hold at longer contexts?", c),
+            ("Who pays for the extra memory?", b),
+        ]
+    )
+    assert [item.text for item in merged] == ["Does sparse attention hold at long context?", "Who pays for the extra memory?"]
+    assert merged[0].notes == [a, b, c] and merged[1].notes == [b]

@@ -16,6 +16,7 @@ from api.routes import concepts, entities, health, ingest, notes, resolve, searc
 from api.schemas import ErrorPublic
 from api.services import Services
 from api.settings import Settings
+from api.web import routes as web
 
 log = logging.getLogger("wikigraph.api")
 
@@ -87,6 +88,7 @@ def create_app(
         )
     for module in ROUTERS:
         app.include_router(module.router)
+    web.install(app)
     return app
 
 

@@ -14,7 +14,7 @@ DANGEROUS_SCHEME = re.compile(r"^(javascript|vbscript|data|livescript|mocha):", 
 # Browsers drop these inside a scheme: "java\tscript:" still runs.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 OWN_SCRIPTS = ("/static/graph.js",)
-OWN_STYLESHEETS = ("/static/wiki.css",)
+OWN_LINKS = ("/static/wiki.css", "/static/favicon.svg")
 OWN_FORM_ACTIONS = ("/wiki/search",)
 
 
@@ -28,7 +28,7 @@ def executable_markup(html: str) -> list[str]:
             if tag.get("src") not in OWN_SCRIPTS or tag.string:
                 problems.append(f"script element: {str(tag)[:120]}")
         elif name == "link":
-            if tag.get("href") not in OWN_STYLESHEETS:
+            if tag.get("href") not in OWN_LINKS:
                 problems.append(f"link element: {str(tag)[:120]}")
         elif name == "form":
             if tag.get("action") not in OWN_FORM_ACTIONS:

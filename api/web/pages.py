@@ -49,6 +49,14 @@ class NodePage:
     graph_json: str = "{}"
 
 
+def _without_title(body: str, title: str) -> str:
+    """The page body without its first `# Title` line when the page header already shows that title."""
+    lines = body.lstrip("\n").split("\n", 1)
+    if lines[0].strip() == f"# {title}".strip():
+        return lines[1] if len(lines) > 1 else ""
+    return body
+
+
 def resolver_for(services: Services) -> LinkResolver:
     return LinkResolver(services.vault, page_names(services.vault))
 
@@ -109,7 +117,7 @@ def entity_page(services: Services, folder: str, entity_id: str) -> NodePage:
     detail = read.entity_detail(services.store, services.vault, entity_id, label)
     if detail.markdown is not None:
         _, body, _ = split_front_matter(detail.markdown)
-        html = render_markdown(body, resolver_for(services))
+        html = render_markdown(_without_title(body, detail.name), resolver_for(services))
     else:
         html = ""
     facts = {"aliases": ", ".join(detail.aliases) or None, **detail.external_ids, **detail.properties}

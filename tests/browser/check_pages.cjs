@@ -81,7 +81,7 @@ async function main() {
     await page.screenshot({ path: path.join(shotDir, "search.png"), fullPage: true });
     report.steps.push({ page: "search", query: QUERY, results: results.slice(0, 5), firstPath });
 
-    await page.locator("li.result p.path a.step.type-concept").first().click();
+    await page.locator("li.result p.path a.step.kind-concept").first().click();
     await page.waitForLoadState("load");
     check(page.url().includes("/wiki/concepts/"), `concept: landed on ${page.url()}`);
     const kind = await text(page, "p.kind");

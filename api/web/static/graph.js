@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var SIZE = 360, MID = SIZE / 2, RING = 130;
+  var SIZE = 360, MID = SIZE / 2, RING = 125, PAD = 50;
   var COLOURS = { Concept: "#2e7d5b", Paper: "#7a4fb5", Note: "#2e5bba", PolicyEvent: "#b36b00",
                   Organization: "#a23a62", Person: "#2a8aa0", Model: "#6b6f2a", Source: "#777777" };
 
@@ -34,7 +34,7 @@
     layout(nodes);
     var byKey = {};
     nodes.forEach(function (n) { byKey[n.key] = n; });
-    var svg = el("svg", { viewBox: "0 0 " + SIZE + " " + (SIZE + 40), "aria-hidden": "true" }, container);
+    var svg = el("svg", { viewBox: (-PAD) + " 0 " + (SIZE + 2 * PAD) + " " + (SIZE + 40), "aria-hidden": "true" }, container);
     var edgeLayer = el("g", {}, svg), nodeLayer = el("g", {}, svg);
     var hidden = {};
 
@@ -48,7 +48,8 @@
     nodes.forEach(function (node) {
       var group = el("g", { "class": "node" + (node.center ? " center" : ""), tabindex: node.url ? "0" : "-1" }, nodeLayer);
       el("circle", { cx: node.x, cy: node.y, r: node.center ? 11 : 7, fill: COLOURS[node.type] || "#999" }, group);
-      var label = el("text", { x: node.x, y: node.y + (node.center ? 24 : 17), "text-anchor": "middle" }, group);
+      var below = node.center || node.y >= MID;
+      var label = el("text", { x: node.x, y: node.y + (node.center ? 24 : below ? 17 : -11), "text-anchor": "middle" }, group);
       label.textContent = shorten(node.title, node.center ? 34 : 20);
       var ties = edges.filter(function (e) { return e.source === node.key || e.target === node.key; })
                       .map(function (e) { return e.type; });
@@ -83,7 +84,7 @@
     nodes.forEach(function (n) { if (types.indexOf(n.type) < 0) types.push(n.type); });
     var legend = el("g", { "class": "legend" }, svg);
     types.forEach(function (type, i) {
-      var item = el("g", { transform: "translate(" + (8 + (i % 4) * 88) + "," + (SIZE + 8 + Math.floor(i / 4) * 16) + ")" }, legend);
+      var item = el("g", { transform: "translate(" + (8 - PAD + (i % 4) * 100) + "," + (SIZE + 8 + Math.floor(i / 4) * 16) + ")" }, legend);
       el("circle", { cx: 5, cy: 0, r: 5, fill: COLOURS[type] || "#999" }, item);
       el("text", { x: 14, y: 4 }, item).textContent = type;
       item.addEventListener("click", function () {

@@ -25,6 +25,7 @@ from typing import Any
 
 from graph.model import Entity, Note
 from graph.notes_md import note_sections
+from graph.page_blocks import without_generated
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,8 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def entity_text(entity: Entity) -> str:
     """What an entity is embedded (and term-indexed) as: name, aliases, the page's first lines."""
-    lines = [line.strip() for line in entity.body.splitlines()]
+    # The generated block (graph/pages.py) lists notes, not what the entity is: only the person's text is embedded.
+    lines = [line.strip() for line in without_generated(entity.body).splitlines()]
     opening = [line for line in lines if line and not line.startswith("#")][:ENTITY_BODY_LINES]
     parts = [entity.name.strip()]
     aliases = [alias for alias in entity.aliases if alias.strip() and alias.strip() != entity.name.strip()]

@@ -89,3 +89,11 @@ def first_paragraph(body: str, where: str | None = None) -> str:
             continue
         paragraph.append(stripped)
     return " ".join(paragraph)
+
+
+def without_generated(body: str) -> str:
+    """The person's text for indexing: the block removed; never raises (broken markers: only marker lines go)."""
+    try:
+        return human_part(body)
+    except PageMarkerError:
+        return "\n".join(line for line in body.split("\n") if line.strip() not in (BEGIN_MARKER, END_MARKER))

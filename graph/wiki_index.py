@@ -11,6 +11,7 @@ None of these is a note or an entity page: sync reads only `notes/` and the enti
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 INDEX_FILE = "index.md"
 LOG_FILE = "log.md"
 DIGEST_DIR = "digest"
+_LOGGED_NOTE = re.compile(r" · \[\[notes/([^\]|]+)[\]|]")
 LOG_HEADER = "# Ingest log\n\nOne line per event, oldest first: date · kind · title · link.\n\n"
 
 
@@ -86,6 +88,14 @@ def append_log(vault: Vault, events: Iterable[LogEvent]) -> int:
     return len(new)
 
 
+def unlogged_notes(vault: Vault) -> list[str]:
+    """Notes with no line in `log.md`: written by a run that stopped before it logged them (or before the log
+    existed). File names only, no note is read."""
+    path = vault.root / LOG_FILE
+    logged = set(_LOGGED_NOTE.findall(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    return [note.stem for note in vault.note_paths() if note.stem not in logged]
+
+
 def digest_path(vault: Vault, day: str) -> Path:
     return vault.root / DIGEST_DIR / day[:7] / f"{day}.md"
 
@@ -138,14 +148,13 @@ def refresh_wiki(
     if touched_notes is None:
         only, days, events = None, None, []
     else:
-        notes = [facts.notes[note_id] for note_id in dict.fromkeys(touched_notes) if note_id in facts.notes]
+        # Oldest first, as an uninterrupted ingest writes them: a run resuming after a crash logs the same lines.
+        notes = sorted((facts.notes[i] for i in set(touched_notes) if i in facts.notes), key=lambda n: (n.published, n.id))
         only = {(entity_type, entity_id) for note in notes for entity_type, entity_id, _ in note.mentions}
         days = {note.published for note in notes}
         events = [LogEvent(today.isoformat(), "note", note.title, f"notes/{note.id}") for note in notes]
     pages = regenerate_pages(vault, store, only=only, force=force, facts=facts)
-    return WikiReport(
-        pages=pages,
-        index_changed=write_index(vault, facts),
-        logged=append_log(vault, events),
-        digests=write_digests(vault, facts, days),
-    )
+    index_changed = write_index(vault, facts)
+    digests = write_digests(vault, facts, days)
+    # The log last: a note is logged only once everything it touches is written (see `unlogged_notes`).
+    return WikiReport(pages=pages, index_changed=index_changed, logged=append_log(vault, events), digests=digests)

@@ -16,6 +16,7 @@ from graph.entities_md import entity_path, entity_paths, parse_entity, render_en
 from graph.errors import WikigraphError
 from graph.model import ENTITY_FOLDERS, ENTITY_LINK_FIELDS, ENTITY_TYPES, Entity
 from graph.notes_md import parse_note, render_note
+from graph.page_blocks import without_generated
 from graph.vault import Vault, atomic_write_text
 from graph.wikilinks import WIKILINK_RE, format_wikilink
 from ingest.entities.catalog import forget_catalog, name_key
@@ -98,7 +99,8 @@ def merged_entity(keep: Entity, other: Entity) -> Entity:
 
 
 def _merged_body(keep: Entity, other: Entity) -> str:
-    own = re.sub(r"\A\s*#\s+.*\n?", "", other.body).strip()  # the other page's own title line is dropped
+    # The other page's own title line and generated block (rewritten for the kept page) are dropped.
+    own = re.sub(r"\A\s*#\s+.*\n?", "", without_generated(other.body)).strip()
     if not own:
         return keep.body
     base = keep.body.rstrip("\n")

@@ -14,7 +14,7 @@ from graph.page_blocks import BEGIN_MARKER, END_MARKER, generated_part
 from graph.pages import regenerate_pages
 from graph.sync import sync_vault
 from graph.vault import Vault
-from graph.wiki_index import refresh_wiki
+from graph.wiki_index import refresh_wiki, unlogged_notes
 from tests.support.graph_backends import open_test_store
 from tests.support.vault_pages import make_entity, make_note, mention, write_entity, write_note
 
@@ -178,3 +178,13 @@ def test_index_log_and_digests_are_kept_and_sync_ignores_them(world):
     # The pages the touched notes mention were regenerated; the policy event's, which none mentions, was not.
     assert sorted(synced.entities_upserted) == ["Concept/kv-cache", "Concept/sparse-attention", "Paper/strided-sparse"]
     assert store.counts()["nodes"]["Note"] == 3
+
+
+def test_notes_a_killed_run_never_logged_are_found_by_their_missing_log_line(world):
+    vault, store = world
+    refresh_wiki(vault, store, TODAY, touched_notes=["n1"])
+    assert unlogged_notes(vault) == ["n2", "n3"]
+    refresh_wiki(vault, store, TODAY, touched_notes=unlogged_notes(vault))
+    assert unlogged_notes(vault) == []
+    lines = [line for line in (vault.root / "log.md").read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+    assert [line.split("[[notes/")[1].split("|")[0] for line in lines] == ["n1", "n3", "n2"]  # then oldest first

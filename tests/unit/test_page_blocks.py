@@ -58,3 +58,26 @@ def test_questions_are_merged_when_equal_once_normalised_or_nearly_equal():
     )
     assert [item.text for item in merged] == ["Does sparse attention hold at long context?", "Who pays for the extra memory?"]
     assert merged[0].notes == [a, b, c] and merged[1].notes == [b]
+
+
+def test_an_entity_is_embedded_as_the_persons_text_not_its_generated_block():
+    from graph.chunking import entity_text
+    from graph.model import Entity
+
+    body = splice("# Sparse attention\n\nAttends to a few keys per query.\n", "## Timeline\n\n- 2026-03-02 · Tier 1 · [[notes/a|Alpha]]")
+    text = entity_text(Entity(id="sparse-attention", type="Concept", name="Sparse attention", body=body))
+    assert text == "Sparse attention Attends to a few keys per query."
+    broken = body.replace(END_MARKER, "")
+    assert "wikigraph:begin" not in entity_text(Entity(id="sparse-attention", type="Concept", name="Sparse attention", body=broken))
+
+
+def test_a_merged_page_keeps_the_other_pages_own_text_but_not_its_generated_block():
+    from graph.model import Entity
+    from ingest.entities.merge import merged_entity
+
+    keep = Entity(id="kd", type="Concept", name="Knowledge distillation", body=splice("# Knowledge distillation\n", "## Timeline\n\n- kept"))
+    other = Entity(id="distillation", type="Concept", name="Distillation",
+                   body=splice("# Distillation\n\nA student mimics a teacher.\n", "## Timeline\n\n- dropped"))
+    merged = merged_entity(keep, other).body
+    assert "A student mimics a teacher." in merged and "- dropped" not in merged
+    assert merged.count(BEGIN_MARKER) == 1

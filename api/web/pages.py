@@ -120,7 +120,8 @@ def entity_page(services: Services, folder: str, entity_id: str) -> NodePage:
         html = render_markdown(_without_title(body, detail.name), resolver_for(services))
     else:
         html = ""
-    facts = {"aliases": ", ".join(detail.aliases) or None, **detail.external_ids, **detail.properties}
+    properties = {key: value for key, value in detail.properties.items() if not key.endswith("_hash")}  # bookkeeping
+    facts = {"aliases": ", ".join(detail.aliases) or None, **detail.external_ids, **properties}
     graph = neighbourhood(label, detail.id, detail.name, detail.neighbours)
     return NodePage(label, detail.id, detail.name, html, {k: v for k, v in facts.items() if v not in (None, "", [])},
                     _backlinks(detail.neighbours), as_attribute(graph))

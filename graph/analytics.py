@@ -32,6 +32,7 @@ from datetime import date
 import igraph
 import numpy as np
 
+from graph import analytics_queries as aq
 from graph import schema
 from graph import sync_queries as q
 from graph.derived import DerivedReport, refresh_derived
@@ -60,18 +61,18 @@ class AnalyticsReport:
 
 
 def mark_stale(store: GraphStore, stale: bool = True) -> None:
-    q.run(store, q.MARK_STALE, id=STATE_ID, stale=stale)
+    q.run(store, aq.MARK_STALE, id=STATE_ID, stale=stale)
 
 
 def is_stale(store: GraphStore) -> bool:
-    rows = q.run(store, q.READ_STALE, id=STATE_ID)
+    rows = q.run(store, aq.READ_STALE, id=STATE_ID)
     return bool(rows and rows[0]["stale"])
 
 
 def refresh(store: GraphStore) -> AnalyticsReport:
     """Recompute derived edges, then every node's numbers; clear the stale mark."""
     derived = refresh_derived(store)
-    nodes = q.run(store, q.PROJECT_NODES, labels=list(schema.LABELS))
+    nodes = q.run(store, aq.PROJECT_NODES, labels=list(schema.LABELS))
     links = read_links(store)
     metrics = compute(nodes, links)
     current = {(row["label"], row["id"]): row["current"] for row in nodes}
@@ -82,7 +83,7 @@ def refresh(store: GraphStore) -> AnalyticsReport:
             for (node_label, node_id), props in sorted(metrics.items())
             if node_label == label and any(current[(label, node_id)].get(key) != props.get(key) for key in METRICS)
         ]
-        q.run_batches(store, q.write_properties(label), "rows", rows)
+        q.run_batches(store, aq.write_properties(label), "rows", rows)
         written += len(rows)
     mark_stale(store, False)
     communities = len({props["community"] for props in metrics.values()})
@@ -92,8 +93,8 @@ def refresh(store: GraphStore) -> AnalyticsReport:
 def read_links(store: GraphStore) -> list[Link]:
     """Every relationship, one query per shape the sync writes."""
     links = []
-    for rel_type, source, target in q.PROJECTED_LINKS:
-        for row in q.run(store, q.project_links(rel_type, source, target)):
+    for rel_type, source, target in aq.PROJECTED_LINKS:
+        for row in q.run(store, aq.project_links(rel_type, source, target)):
             links.append(((source, row["source"]), rel_type, (target, row["target"]), _weight(rel_type, row["weight"])))
     return links
 

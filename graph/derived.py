@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+from graph import analytics_queries as aq
 from graph import sync_queries as q
 from graph.store.base import GraphStore
 
@@ -45,17 +46,17 @@ class DerivedReport:
 
 
 def refresh_derived(store: GraphStore) -> DerivedReport:
-    mentions = q.run(store, q.ENTITY_MENTIONS, labels=["Paper", "PolicyEvent", "Concept"])
-    existing = {shape: q.run(store, q.read_links(*shape)) for shape in q.DERIVED_LINKS}
+    mentions = q.run(store, aq.ENTITY_MENTIONS, labels=["Paper", "PolicyEvent", "Concept"])
+    existing = {shape: q.run(store, aq.read_links(*shape)) for shape in aq.DERIVED_LINKS}
     wanted = desired_edges(mentions, {shape: _declared(rows) for shape, rows in existing.items()})
     created = updated = deleted = 0
-    for shape in q.DERIVED_LINKS:
+    for shape in aq.DERIVED_LINKS:
         have = {(row["source"], row["target"]): _props(row["props"]) for row in existing[shape] if row["origin"] == "derived"}
         want = wanted[shape]
         gone = [{"source": s, "target": t} for s, t in sorted(set(have) - set(want))]
         write = [{"source": s, "target": t, "props": props} for (s, t), props in sorted(want.items()) if have.get((s, t)) != props]
-        q.run_batches(store, q.delete_derived(*shape), "rows", gone)
-        q.run_batches(store, q.upsert_derived(*shape), "rows", write)
+        q.run_batches(store, aq.delete_derived(*shape), "rows", gone)
+        q.run_batches(store, aq.upsert_derived(*shape), "rows", write)
         created += sum(1 for row in write if (row["source"], row["target"]) not in have)
         updated += sum(1 for row in write if (row["source"], row["target"]) in have)
         deleted += len(gone)
@@ -76,7 +77,7 @@ def desired_edges(mentions: list[dict], declared: dict[tuple[str, str, str], set
     for row in mentions:
         by_note[row["note"]][row["label"]].append((row["id"], row["salience"] or 0.0))
     wanted: dict[tuple[str, str, str], dict[Pair, dict]] = {}
-    for shape in q.DERIVED_LINKS:
+    for shape in aq.DERIVED_LINKS:
         rel_type, source, target = shape
         if rel_type == "RELATED_TO":
             found = related_concepts(by_note)

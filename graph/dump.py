@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from graph import analytics_queries as aq
 from graph import schema
 from graph import sync_queries as q
 from graph.store.base import GraphStore
@@ -17,10 +18,10 @@ from graph.store.base import GraphStore
 def dump_graph(store: GraphStore) -> dict[str, list[Any]]:
     """{"nodes": [(labels, id, properties)], "edges": [(source label, source id, type, target label, target id, properties)]}."""
     labels = list(schema.LABELS)
-    nodes = [(sorted(row["labels"]), row["props"].get("id"), row["props"]) for row in q.run(store, q.DUMP_NODES, labels=labels)]
+    nodes = [(sorted(row["labels"]), row["props"].get("id"), row["props"]) for row in q.run(store, aq.DUMP_NODES, labels=labels)]
     edges = [
         (row["source_label"], row["source"], row["type"], row["target_label"], row["target"], row["props"])
-        for row in q.run(store, q.DUMP_EDGES, labels=labels)
+        for row in q.run(store, aq.DUMP_EDGES, labels=labels)
     ]
     return {"nodes": sorted(nodes, key=_order), "edges": sorted(edges, key=_order)}
 

@@ -1,4 +1,4 @@
-"""The Cypher of vault sync, derived edges and analytics, in the subset both engines run.
+"""The Cypher of vault sync, in the subset both engines run (derived edges and analytics: `graph/analytics_queries.py`).
 
 Statements that name a label or relationship type are built per allow-listed name by the
 functions below (`Stmt(name, cypher)`; the name says which label, e.g.
@@ -19,20 +19,7 @@ NOTE_LINK_TYPES = ("MENTIONS", "CONNECTS_TO")
 DECLARED_LINKS: tuple[tuple[str, str, str], ...] = tuple(
     (rel_type, source, target) for source, fields in ENTITY_LINK_FIELDS.items() for rel_type, target in fields.values()
 )
-# Computed by graph/derived.py: (type, from, to).
-DERIVED_LINKS: tuple[tuple[str, str, str], ...] = (
-    ("ABOUT", "Paper", "Concept"),
-    ("CONCERNS", "PolicyEvent", "Concept"),
-    ("RELATED_TO", "Concept", "Concept"),
-)
 CONNECTION_TARGETS: tuple[str, ...] = ("Note", *schema.ENTITY_LABELS)
-# Every (type, from, to) the sync writes: what analytics read back.
-PROJECTED_LINKS: tuple[tuple[str, str, str], ...] = (
-    ("PUBLISHED", "Source", "Note"),
-    *(("MENTIONS", "Note", label) for label in schema.ENTITY_LABELS),
-    *(("CONNECTS_TO", "Note", label) for label in CONNECTION_TARGETS),
-    *dict.fromkeys(DECLARED_LINKS + DERIVED_LINKS),
-)
 
 
 @dataclass(frozen=True)
@@ -135,43 +122,6 @@ DELETE_SOURCES = Stmt("SYNC_DELETE_SOURCES", """
 UNWIND $ids AS source_id
 MATCH (s:Source {id: source_id})
 DETACH DELETE s
-""")
-
-MARK_STALE = Stmt("SYNC_MARK_STALE", """
-MERGE (s:SyncState {id: $id})
-SET s.stale = $stale
-""")
-
-READ_STALE = Stmt("SYNC_READ_STALE", """
-OPTIONAL MATCH (s:SyncState {id: $id})
-RETURN s.stale AS stale
-""")
-
-ENTITY_MENTIONS = Stmt("DERIVED_ENTITY_MENTIONS", """
-MATCH (n:Note)-[m:MENTIONS]->(e)
-WHERE labels(e)[0] IN $labels
-RETURN n.id AS note, labels(e)[0] AS label, e.id AS id, m.salience AS salience
-""")
-
-PROJECT_NODES = Stmt("ANALYTICS_PROJECT_NODES", """
-MATCH (n)
-WHERE labels(n)[0] IN $labels
-RETURN labels(n)[0] AS label, n.id AS id, n.published AS published,
-       n.page_first_seen AS page_first_seen, n.page_last_seen AS page_last_seen,
-       n {.degree, .pagerank, .mention_count, .community, .first_seen, .first_seen_ms, .last_seen, .last_seen_ms} AS current
-""")
-
-DUMP_NODES = Stmt("DUMP_NODES", """
-MATCH (n)
-WHERE labels(n)[0] IN $labels
-RETURN labels(n) AS labels, properties(n) AS props
-""")
-
-DUMP_EDGES = Stmt("DUMP_EDGES", """
-MATCH (a)-[r]->(b)
-WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels
-RETURN labels(a)[0] AS source_label, a.id AS source, type(r) AS type,
-       labels(b)[0] AS target_label, b.id AS target, properties(r) AS props
 """)
 
 FIXED: tuple[Stmt, ...] = tuple(value for value in list(globals().values()) if isinstance(value, Stmt))
@@ -305,59 +255,6 @@ DETACH DELETE e
 """)
 
 
-@cache
-def read_links(rel_type: str, source: str, target: str) -> Stmt:
-    rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
-    return Stmt(f"DERIVED_READ_LINKS[{rel_type}]", f"""
-MATCH (a:{source})-[r:{rel_type}]->(b:{target})
-RETURN a.id AS source, b.id AS target, r.origin AS origin, properties(r) AS props
-""")
-
-
-@cache
-def delete_derived(rel_type: str, source: str, target: str) -> Stmt:
-    rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
-    return Stmt(f"DERIVED_DELETE[{rel_type}]", f"""
-UNWIND $rows AS row
-MATCH (:{source} {{id: row.source}})-[r:{rel_type} {{origin: 'derived'}}]->(:{target} {{id: row.target}})
-DELETE r
-""")
-
-
-@cache
-def upsert_derived(rel_type: str, source: str, target: str) -> Stmt:
-    rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
-    return Stmt(f"DERIVED_UPSERT[{rel_type}]", f"""
-UNWIND $rows AS row
-MATCH (a:{source} {{id: row.source}})
-WITH a, row
-MATCH (b:{target} {{id: row.target}})
-MERGE (a)-[r:{rel_type} {{origin: 'derived'}}]->(b)
-SET r += row.props
-""")
-
-
-@cache
-def project_links(rel_type: str, source: str, target: str) -> Stmt:
-    """One relationship shape as (source id, target id, weight): three columns keep the read-back light."""
-    rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
-    weight = {"MENTIONS": "r.salience", "RELATED_TO": "r.weight"}.get(rel_type, "1.0")
-    return Stmt(f"ANALYTICS_PROJECT_LINKS[{source}-{rel_type}->{target}]", f"""
-MATCH (a:{source})-[r:{rel_type}]->(b:{target})
-RETURN a.id AS source, b.id AS target, {weight} AS weight
-""")
-
-
-@cache
-def write_properties(label: str) -> Stmt:
-    label = schema.check_label(label)
-    return Stmt(f"ANALYTICS_WRITE[{label}]", f"""
-UNWIND $rows AS row
-MATCH (n:{label} {{id: row.id}})
-SET n += row.props
-""")
-
-
 def statements() -> dict[str, str]:
     """Every statement this module can build, by name, for the lint test."""
     built = list(FIXED)
@@ -367,10 +264,6 @@ def statements() -> dict[str, str]:
     built += [create_connections(label) for label in CONNECTION_TARGETS]
     for shape in DECLARED_LINKS:
         built += [declared_targets(*shape), unlink_declared(*shape), link_declared(*shape)]
-    for shape in DERIVED_LINKS:
-        built += [read_links(*shape), delete_derived(*shape), upsert_derived(*shape)]
-    built += [project_links(*shape) for shape in PROJECTED_LINKS]
-    built += [write_properties(label) for label in schema.LABELS]
     return {stmt.name: stmt.cypher for stmt in built}
 
 

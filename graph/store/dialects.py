@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from graph import migrations, patterns, queries, read_queries, schema, sync_queries
+from graph import analytics_queries, migrations, patterns, queries, read_queries, schema, sync_queries
 
 FALKORDB = "falkordb"
 NEO4J = "neo4j"
@@ -212,6 +212,7 @@ def all_statements(dialect: str) -> dict[str, str]:
     statements = dict(queries.STATEMENTS)
     statements.update(migrations.STATEMENTS)
     statements.update(sync_queries.statements())
+    statements.update(analytics_queries.statements())
     statements.update(patterns.all_statements())
     statements.update(retrieval_cypher.statements(dialect))
     statements.update(read_queries.statements())

@@ -166,6 +166,7 @@ def statements() -> dict[str, str]:
         built += [entity_count(label), entity_page(label)]
     for label in schema.ENTITY_LABELS:
         built += [entity_by_id(label), entity_neighbours(label)]
+    built.append(entity_neighbours("Note"))  # a note's page on the web shows its neighbourhood
     for by_concept in (False, True):
         built += [note_count(by_concept), note_page(by_concept)]
     return {stmt.name: stmt.cypher for stmt in built}

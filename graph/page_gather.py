@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from graph.page_blocks import first_paragraph
-from graph.page_inputs import EntityKey, NoteFacts, VaultFacts, mentioning_sentence
+from graph.page_inputs import EntityKey, NoteFacts, VaultFacts, mentioning_sentence, names_pattern
 from graph.read import entity_neighbours
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def gather(facts: VaultFacts, store: GraphStore | None, key: EntityKey) -> PageI
     related = _merge(neighbours.get("Concept", []), co_mentioned["Concept"], only_graph=True)
     inputs.related = sorted(related or co_mentioned["Concept"], key=_strength)[:MAX_LISTED]
     inputs.timeline, inputs.older = _timeline(notes, inputs.papers)
-    inputs.questions = _questions(facts, notes)
+    inputs.questions = _questions(facts, key, notes)
     inputs.sources = _sources(notes)
     return inputs
 
@@ -170,20 +170,25 @@ def normalise_question(text: str) -> str:
     return " ".join(_WORDS.sub(" ", text.lower()).split())
 
 
-def dedupe_questions(items: list[tuple[str, tuple[str, str]]], limit: int = MAX_QUESTIONS) -> list[Cited]:
-    """Questions in order, one per meaning: equal once normalised, or near-equal (difflib ratio), merge;
-    the first wording is kept and every note asking it is cited."""
-    kept: list[tuple[str, str, list[tuple[str, str]]]] = []  # (normalised, text, notes)
-    for text, note in items:
+def dedupe_questions(items: list[tuple[str, tuple[str, str], str]], limit: int = MAX_QUESTIONS) -> list[Cited]:
+    """Questions (text, (note id, title), note date) in order, one per meaning: equal once normalised, or
+    near-equal (difflib ratio), merge. A merged question reads as its earliest asker put it; its notes
+    are cited oldest first."""
+    kept: list[tuple[str, list[tuple[str, str, tuple[str, str]]]]] = []  # (normalised, [(date, text, note)])
+    for text, note, day in items:
         norm = normalise_question(text)
         if not norm:
             continue
         same = next((entry for entry in kept if entry[0] == norm or _near(entry[0], norm)), None)
         if same is None:
-            kept.append((norm, " ".join(text.split()), [note]))
-        elif note not in same[2]:
-            same[2].append(note)
-    return [Cited(text, notes) for _, text, notes in kept[:limit]]
+            kept.append((norm, [(day, " ".join(text.split()), note)]))
+        elif all(note != asked[2] for asked in same[1]):
+            same[1].append((day, " ".join(text.split()), note))
+    cited = []
+    for _, asked in kept[:limit]:
+        asked = sorted(asked, key=lambda item: (item[0], item[2][0]))
+        cited.append(Cited(asked[0][1], [note for _, _, note in asked]))
+    return cited
 
 
 def _near(a: str, b: str) -> bool:
@@ -191,13 +196,17 @@ def _near(a: str, b: str) -> bool:
     return matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO and matcher.ratio() >= NEAR_DUPLICATE_RATIO
 
 
-def _questions(facts: VaultFacts, notes: list[tuple[NoteFacts, float]]) -> list[Cited]:
+def _questions(facts: VaultFacts, key: EntityKey, notes: list[tuple[NoteFacts, float]]) -> list[Cited]:
+    """The notes' open questions: those naming the entity first, then by the notes' order (most salient,
+    newest); the summarizers' "no question" placeholders left out."""
+    pattern = names_pattern(facts.entities.get(key), key[1].replace("-", " "))
     items = []
-    # Oldest note first: a question reads as its first asker put it, and later askers are cited after.
-    for note, _ in sorted(notes, key=lambda pair: (pair[0].published, pair[0].id)):
+    for note, _ in notes:
         parsed = facts.note_text(note.id)
         if parsed is not None:
-            items += [(question, (note.id, note.title)) for question in parsed.open_questions]
+            asked = [q for q in parsed.open_questions if " ".join(q.split()) not in facts.not_questions]
+            items += [(question, (note.id, note.title), note.published) for question in asked]
+    items.sort(key=lambda item: not pattern.search(item[0]))  # stable: the notes' order within each kind
     return dedupe_questions(items)
 
 

@@ -49,6 +49,7 @@ class VaultFacts:
     mentioned_by: dict[EntityKey, list[Mentioned]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     vault: Vault | None = None
+    not_questions: frozenset[str] = frozenset()  # summarizer placeholders that stand in for "no question"
     _texts: dict[str, Note | None] = field(default_factory=dict)
 
     def note_text(self, note_id: str) -> Note | None:
@@ -73,8 +74,8 @@ def _negated(day: str) -> str:
     return day.translate(str.maketrans("0123456789", "9876543210"))
 
 
-def read_vault_facts(vault: Vault) -> VaultFacts:
-    facts = VaultFacts(vault=vault)
+def read_vault_facts(vault: Vault, not_questions: frozenset[str] = frozenset()) -> VaultFacts:
+    facts = VaultFacts(vault=vault, not_questions=frozenset(" ".join(text.split()) for text in not_questions))
     page_errors: list[NoteFormatError] = []
     for entity in read_entities(vault, errors=page_errors):
         facts.entities[(entity.type, entity.id)] = entity

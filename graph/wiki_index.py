@@ -138,13 +138,15 @@ def refresh_wiki(
     today: date,
     touched_notes: Iterable[str] | None = None,
     force: bool = False,
+    not_questions: frozenset[str] = frozenset(),
 ) -> WikiReport:
     """Regenerate entity pages, the index, the log and the digests.
 
+    `not_questions`: texts the summarizers write in Open questions when there is none (not listed on pages).
     `touched_notes` None: every page and every day. Given (an ingest's new or rewritten notes): only the
     pages of the entities those notes mention and the digests of their days, and one log line per note.
     """
-    facts = read_vault_facts(vault)
+    facts = read_vault_facts(vault, not_questions)
     if touched_notes is None:
         only, days, events = None, None, []
     else:

@@ -11,6 +11,7 @@ import pytest
 from graph.entities_md import entity_path, parse_entity
 from graph.model import SourceRecord
 from graph.page_blocks import BEGIN_MARKER, END_MARKER, generated_part
+from graph.page_inputs import read_vault_facts
 from graph.pages import regenerate_pages
 from graph.sync import sync_vault
 from graph.vault import Vault
@@ -188,3 +189,15 @@ def test_notes_a_killed_run_never_logged_are_found_by_their_missing_log_line(wor
     assert unlogged_notes(vault) == []
     lines = [line for line in (vault.root / "log.md").read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
     assert [line.split("[[notes/")[1].split("|")[0] for line in lines] == ["n1", "n3", "n2"]  # then oldest first
+
+
+def test_questions_naming_the_entity_come_first_and_placeholders_are_left_out(world):
+    vault, store = world
+    write_note(vault, note("n6", "Memory first", date(2026, 1, 5), [mention("Concept", "kv-cache", "KV cache", salience=0.1)],
+                           ["Nothing is left open here.", "Does the KV cache dominate serving memory?"]))
+    sync_vault(vault, store, None, None, SOURCES)
+    facts = read_vault_facts(vault, frozenset({"Nothing is left  open here."}))
+    regenerate_pages(vault, store, only=[("Concept", "kv-cache")], facts=facts)
+    questions = section(page(vault, "Concept", "kv-cache"), "Open questions")
+    assert questions[0] == "- Does the KV cache dominate serving memory? ([[notes/n6|Memory first]])"
+    assert not any("Nothing is left" in line for line in questions) and len(questions) == 4

@@ -50,12 +50,13 @@ def test_questions_are_merged_when_equal_once_normalised_or_nearly_equal():
     a, b, c = ("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")
     merged = dedupe_questions(
         [
-            ("Does sparse attention hold at long context?", a),
-            ("does sparse attention hold at long context", b),
-            ("Does sparse attention hold at longer contexts?", c),
-            ("Who pays for the extra memory?", b),
+            ("does sparse attention hold at long context", b, "2026-03-05"),
+            ("Does sparse attention hold at long context?", a, "2026-03-01"),
+            ("Does sparse attention hold at longer contexts?", c, "2026-03-09"),
+            ("Who pays for the extra memory?", b, "2026-03-05"),
         ]
     )
+    # The earliest asker's wording, every asker cited oldest first.
     assert [item.text for item in merged] == ["Does sparse attention hold at long context?", "Who pays for the extra memory?"]
     assert merged[0].notes == [a, b, c] and merged[1].notes == [b]
 

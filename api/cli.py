@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from api.cli_bloom import bloom_app
 from api.cli_entities import entities_app
 from api.cli_graph import graph_app
+from api.cli_pages import pages as pages_command
 from api.cli_sources import sources_app
 from api.settings import Settings
 
@@ -20,6 +21,7 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(bloom_app, name="bloom")
 app.add_typer(graph_app, name="graph")
 app.add_typer(entities_app, name="entities")
+app.command("pages")(pages_command)
 log = logging.getLogger("wikigraph")
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface to listen on (default 127.0.0.1).")]
@@ -111,7 +113,7 @@ def demo(
             typer.echo(f"demo ready in {elapsed:.1f} s: wiki in {workspace.wiki_dir}")
             if no_serve:
                 return
-            typer.echo(f"open {url}/docs (API) or try {url}/search?q=reward+hacking")
+            typer.echo(f"open {url}/ (the wiki), {url}/docs (the API) or try {url}/search?q=papers+connected+to+reward+hacking")
             _serve(settings, services)
 
 

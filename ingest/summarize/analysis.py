@@ -36,7 +36,7 @@ class Analysis:
     _row_of: dict[int, int]
 
     @classmethod
-    def of(cls, document: Document, cache: VectorCache) -> "Analysis":
+    def of(cls, document: Document, cache: VectorCache) -> Analysis:
         candidates = [s for s in document.sentences if MIN_RANKED_WORDS <= s.words <= MAX_RANKED_WORDS]
         picked = shortlist([s.text for s in candidates], MAX_RANKED_SENTENCES, LEADING_SENTENCES)
         ranked = [candidates[i].position for i in picked]

@@ -81,7 +81,7 @@ class Document:
     sentences: list[Sentence]
 
     @classmethod
-    def parse(cls, title: str, markdown: str) -> "Document":
+    def parse(cls, title: str, markdown: str) -> Document:
         sentences: list[Sentence] = []
         for block_index, block in enumerate(prose_blocks(markdown)):
             for text in split_sentences(block.text):

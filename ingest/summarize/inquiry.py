@@ -56,7 +56,7 @@ _ANSWER_OPENER = re.compile(
 )
 # Questions put to a conversation partner or the reader ("Can you…", "Do you think…") are prompts, not open problems;
 # questions about a bare pronoun ("Are they…", "Does this…") cannot be read without the sentence before.
-_ADDRESSED = re.compile(r"^(?:\w+\s+){0,2}(?:you|your|you're|you've|ya)\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r"(?:^|:\s+)(?:\w+\s+){0,2}(?:you|your|you're|you've|ya)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\w+\s+(?:they|it|this|that|these|those|he|she|them)\b(?!\s+(?:post|piece|paper|model|is why))", re.IGNORECASE)
 # 'I was asked "what are your views?"': a question reported in quotes, not one the post asks.
 _REPORTED = re.compile(r"^(?:\S+\s+){3,}[^\"“]*[\"“][^\"”]*\?[\"”]$")
@@ -117,7 +117,7 @@ def _is_open_question(analysis: Analysis, sentence: Sentence) -> bool:
         return False
     if sentence.quoted and not _PRIORITY_SECTION.search(sentence.section):
         return False
-    if _ADDRESSED.match(sentence.text) or _PRONOUN_SUBJECT.match(sentence.text) or _is_title_case(sentence.text):
+    if _ADDRESSED.search(sentence.text) or _PRONOUN_SUBJECT.match(sentence.text) or _is_title_case(sentence.text):
         return False
     if _REPORTED.search(sentence.text):
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from ingest.summarize.prose import prose_blocks
 
@@ -76,7 +77,7 @@ def content_words(text: str) -> list[str]:
 def key_phrases(text: str) -> list[str]:
     """Content-word bigrams ("reward model") then single content words, most frequent first."""
     tokens = re.findall(r"[a-z][a-z0-9-]{2,}", text.lower())
-    bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a not in STOPWORDS and b not in STOPWORDS]
+    bigrams = [f"{a} {b}" for a, b in pairwise(tokens) if a not in STOPWORDS and b not in STOPWORDS]
     return [p for p, _ in Counter(bigrams).most_common()] + [w for w, _ in Counter(content_words(text)).most_common()]
 
 

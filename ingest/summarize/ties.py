@@ -188,7 +188,7 @@ def _entity_strength(entity: KnownEntity, most_mentioned: int, best_sentence: fl
 
 def entity_target(entity: KnownEntity) -> str:
     page = entity.page.replace("\\", "/")
-    return page[:-3] if page.endswith(".md") else page
+    return page.removesuffix(".md")
 
 
 def _mentioning(analysis: Analysis, entity: KnownEntity) -> list[int]:

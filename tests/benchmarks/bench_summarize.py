@@ -28,10 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from graph.embed import EmbedConfig, Embedder  # noqa: E402
-from graph.notes_md import render_note  # noqa: E402
 from ingest.summarize.extractive import ExtractiveSummarizer  # noqa: E402
 from ingest.summarize.inquiry import NO_ANGLE, NO_QUESTIONS  # noqa: E402
-from tests.support.archive_summaries import NOTHING_RELATES, ArchiveWiki, as_note, load_archive, summary_problems  # noqa: E402
+from tests.support.archive_summaries import NOTHING_RELATES, ArchiveWiki, load_archive, summary_problems  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 # Three posts of different kinds: an early essay, a technical explainer, a long interview transcript.
@@ -67,9 +66,9 @@ def main() -> int:
                 summary = summarizer.summarize(post.title, post.body, context)
                 timings.append(time.perf_counter() - started)
                 cpu_timings.append(time.process_time() - cpu_started)
-                wiki.add(post, summary, summarizer.name)
+                page = wiki.add(post, summary, summarizer.name)
                 if run == 0:
-                    notes[post.id] = (post, summary, context)
+                    notes[post.id] = (post, summary, context, page)
                     found = summary_problems(post, summary, summarizer.name)
                     if found:
                         problems[post.id] = found
@@ -102,8 +101,8 @@ def _arguments() -> argparse.Namespace:
 def _report(runs, cpu, context_seconds, posts, notes, problems, rss_after_load) -> None:
     throughputs = sorted(len(posts) / sum(timings) for timings in runs)
     every_post = sorted(t for timings in runs for t in timings)
-    summaries = [summary for _, summary, _ in notes.values()]
-    contexts = [context for _, _, context in notes.values()]
+    summaries = [summary for _, summary, _, _ in notes.values()]
+    contexts = [context for _, _, context, _ in notes.values()]
     count = len(summaries) or 1
     print("\n== extractive summarizer over the archive ==")
     print(f"posts/s (median of {len(runs)} run(s)): {statistics.median(throughputs):.2f}")
@@ -135,8 +134,7 @@ def _write_samples(folder: Path, notes, sample_ids) -> None:
         if post_id not in notes:
             print(f"sample {post_id} not summarised (outside --limit?)")
             continue
-        post, summary, _ = notes[post_id]
-        (folder / f"{post_id}.md").write_text(render_note(as_note(post, summary, "extractive")), encoding="utf-8")
+        (folder / f"{post_id}.md").write_text(notes[post_id][3], encoding="utf-8")
     print(f"{len(sample_ids)} notes in {folder}")
 
 

@@ -92,11 +92,13 @@ class ArchiveWiki:
         best = np.argsort(-scores)[:RELATED_PER_POST]
         return [_scored(self._notes[i], float(scores[i])) for i in best]
 
-    def add(self, post: ArchivePost, summary: Summary, summarizer: str) -> None:
-        note = as_note(post, summary, summarizer, entities=self._mentions.pop(post.id, []))
-        atomic_write_text(self.vault.note_path(post.id), render_note(note))
+    def add(self, post: ArchivePost, summary: Summary, summarizer: str) -> str:
+        """Write the note into the vault (its mentions count for later posts); returns the note's text."""
+        page = render_note(as_note(post, summary, summarizer, entities=self._mentions.pop(post.id, [])))
+        atomic_write_text(self.vault.note_path(post.id), page)
         self._notes.append(RelatedNote(id=post.id, title=post.title, published=post.published, tldr=summary.tldr, score=0.0))
         self._vectors.append(_unit(np.asarray(self._embedder.embed_one(f"{post.title}. {summary.tldr}"))))
+        return page
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

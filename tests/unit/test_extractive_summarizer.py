@@ -35,6 +35,7 @@ router_bias += 0.01 * (target_load - observed_load)  # This code is never quoted
 Is the balancing loss necessary at all? No, a bias term adjusted outside the gradient does the same job.
 Do you think routers will ever be fully interpretable? Are Routers All You Need? Will they stay balanced after tuning?
 At my first talk on this, a reviewer asked me "why not simply use a bigger router?"
+To start, my first question: what do you make of the bias method?
 
 ## Limitations
 
@@ -127,7 +128,7 @@ def test_nothing_in_the_wiki_is_said_briefly(plain_summary) -> None:
 def test_why_it_matters_ties_to_entities_weighted_by_earlier_notes(embedder) -> None:
     context = SummaryContext(known_entities=[ACME, BALANCING])
     summary = ExtractiveSummarizer(embedder).summarize("Routing experts", POST, context)
-    first, *rest = summary.why_it_matters.split("Ties to ")[1:]
+    first, *_ = summary.why_it_matters.split("Ties to ")[1:]
     assert first.startswith("[[concepts/load-balancing-loss|load-balancing loss]] (5 earlier notes): ")
     quoted = first.split("): ", 1)[1].split(" Also ties to ")[0].strip()
     assert quoted in post_sentences(POST) and "load-balancing loss" in quoted
@@ -176,7 +177,8 @@ def test_open_questions_are_the_posts_own_real_questions(plain_summary) -> None:
     assert questions.count("Does expert specialisation emerge by topic or by syntax?") == 1
     assert "Can routing decisions be made interpretable enough to audit?" in questions
     assert "Is the balancing loss necessary at all?" not in questions  # answered by the next sentence
-    assert not any("Do you think" in q or "All You Need" in q or "Will they" in q or "bigger router" in q for q in questions)
+    assert not any("Do you think" in q or "All You Need" in q or "Will they" in q or "bigger router" in q or "do you" in q
+                   for q in questions)
 
 
 def test_left_open_and_empty_sections_say_so(embedder) -> None:

@@ -30,6 +30,7 @@ class KnownEntity:
     page: str  # vault-relative path of its page, e.g. "concepts/knowledge-distillation.md"
     mentions: int  # times this post mentions it
     notes: int  # earlier notes that mention it
+    aliases: tuple[str, ...] = ()  # other names the post may use for it ("RL" for reinforcement learning)
 
 
 @dataclass(frozen=True)

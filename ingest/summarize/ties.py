@@ -193,8 +193,8 @@ def entity_target(entity: KnownEntity) -> str:
 
 def _mentioning(analysis: Analysis, entity: KnownEntity) -> list[int]:
     """Sentences naming the entity, the clearest first (standalone, central, not a question or a quote)."""
-    pattern = _name_pattern(entity.name)
-    found = [s for s in analysis.document.sentences if pattern.search(s.text)]
+    patterns = [_name_pattern(name) for name in (entity.name, *entity.aliases) if name.strip()]
+    found = [s for s in analysis.document.sentences if any(p.search(s.text) for p in patterns)]
 
     def clarity(sentence) -> float:
         return analysis.quality(sentence.position) + (0.6 if is_standalone(sentence) else 0.3 if is_quotable(sentence) else 0.0)

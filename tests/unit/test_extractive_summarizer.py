@@ -149,6 +149,15 @@ def test_connections_to_entity_pages_are_grounded_in_the_post(embedder) -> None:
     assert grounding in post_sentences(POST) and "load-balancing loss" in grounding
 
 
+def test_entities_are_found_by_their_aliases_too(embedder) -> None:
+    moe = KnownEntity(type="Concept", id="mixture-of-experts", name="Mixture of experts", page="concepts/mixture-of-experts.md",
+                      mentions=1, notes=3, aliases=("sparse mixture-of-experts models",))
+    summary = ExtractiveSummarizer(embedder).summarize("Routing experts", POST, SummaryContext(known_entities=[moe]))
+    (connection,) = summary.connections
+    assert connection.target == "concepts/mixture-of-experts"
+    assert "Sparse mixture-of-experts models route each token" in connection.reason
+
+
 def test_connections_point_at_close_related_notes_only(embedder) -> None:
     summary = ExtractiveSummarizer(embedder).summarize("Routing experts", POST, SummaryContext(related=[CLOSE_NOTE, FAR_NOTE]))
     assert [c.target for c in summary.connections] == [CLOSE_NOTE.id]

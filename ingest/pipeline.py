@@ -19,17 +19,20 @@ from graph.store.base import GraphStore
 from graph.sync import SyncReport, sync_note, sync_vault
 from graph.vault import Vault, atomic_write_text, remove_stale_temp_files, split_front_matter
 from graph.vectors import VectorIndex
+from graph.wiki_index import WikiReport, refresh_wiki, unlogged_notes
 from ingest.entities.link import link_post
 from ingest.fetch import Fetcher
 from ingest.posts import RawIndex, RawPost, parse_raw_post
 from ingest.refresh import RefreshResult, refresh_source
 from ingest.sources import Source
 from ingest.summarize.base import RelatedNote, Summarizer, SummaryContext
+from ingest.summarize.inquiry import NO_QUESTIONS
 from ingest.summarize.text import markdown_to_paragraphs
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 RELATED_CANDIDATES = 6
+NOT_QUESTIONS = frozenset({NO_QUESTIONS})  # what a note says in Open questions when it has none
 
 
 @dataclass
@@ -49,6 +52,7 @@ class IngestReport:
     # Raw post path → why its note could not be written; the raw post stays and the next run retries it.
     notes_failed: dict[str, str] = field(default_factory=dict)
     sync: SyncReport | None = None
+    wiki: WikiReport | None = None  # entity pages, index, log and digests refreshed for the notes written
 
     @property
     def errors(self) -> dict[str, str]:
@@ -91,6 +95,13 @@ def run_ingest(
     report.sync = sync_vault(
         projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources], progress
     )
+    # Notes not in the log yet include those of a run killed before it got here. After the sync, so the pages
+    # read this run's RELATED_TO weights; a second sync projects the pages rewritten.
+    touched = [*report.notes_written, *unlogged_notes(projection.vault)]
+    if touched:
+        report.wiki = refresh_wiki(projection.vault, projection.store, now.date(), touched_notes=touched, not_questions=NOT_QUESTIONS)
+        if report.wiki.pages.written:
+            sync_vault(projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources])
     return report
 
 

@@ -134,7 +134,8 @@ def mentioning_sentence(facts: VaultFacts, key: EntityKey, limit: int = 3) -> li
         parsed = facts.note_text(note.id)
         if parsed is None:
             continue
-        naming = [s for s in sentences(parsed.tldr + " " + parsed.why_it_matters) if pattern.search(s)]
+        # A sentence holding a [[link]] points at other pages (the summarizer's "ties to" lines): not a statement.
+        naming = [s for s in sentences(parsed.tldr + " " + parsed.why_it_matters) if pattern.search(s) and "[[" not in s]
         if naming:
             subject = next((s for s in naming if pattern.match(s)), None)
             found.append((subject is None, len(found), subject or naming[0], note))

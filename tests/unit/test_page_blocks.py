@@ -82,3 +82,19 @@ def test_a_merged_page_keeps_the_other_pages_own_text_but_not_its_generated_bloc
     merged = merged_entity(keep, other).body
     assert "A student mimics a teacher." in merged and "- dropped" not in merged
     assert merged.count(BEGIN_MARKER) == 1
+
+
+def test_a_summary_sentence_states_something_about_the_entity_and_links_nowhere(tmp_path):
+    from dataclasses import replace
+
+    from graph.page_inputs import mentioning_sentence, read_vault_facts
+    from graph.vault import Vault
+    from tests.support.vault_pages import make_entity, make_note, mention, write_entity, write_note
+
+    vault = Vault(tmp_path / "wiki")
+    note = make_note("a", "Alpha", entities=[mention("Organization", "acme", "Acme")],
+                     tldr="Also ties to [[orgs/acme|Acme]] (3 earlier notes). Acme ships a small model. Acme is busy.")
+    write_note(vault, replace(note, why_it_matters="It matters."))
+    write_entity(vault, make_entity("Organization", "acme", "Acme"))
+    found = mentioning_sentence(read_vault_facts(vault), ("Organization", "acme"))
+    assert [(text, source.id) for text, source in found] == [("Acme ships a small model.", "a")]

@@ -49,6 +49,7 @@ COMMUNITY_SEED = 42
 METRICS = ("degree", "pagerank", "mention_count", "community", "first_seen", "first_seen_ms", "last_seen", "last_seen_ms")
 NodeKey = tuple[str, str]
 Link = tuple[NodeKey, str, NodeKey, float]  # (source, type, target, weight)
+Edge = tuple[int, str, int, float]  # a Link with its ends numbered
 
 
 @dataclass(frozen=True)
@@ -100,34 +101,36 @@ def read_links(store: GraphStore) -> list[Link]:
 
 
 def compute(nodes: list[dict], links: list[Link]) -> dict[NodeKey, dict]:
-    """{(label, id): {metric: value}} for every node; pure, so both backends get the same numbers."""
+    """{(label, id): {metric: value}} for every node; pure, so both backends get the same numbers.
+
+    Nodes are numbered in sorted order and edges sorted by those numbers: the result does not
+    depend on the order the backend returned rows in."""
     keys = sorted((row["label"], row["id"]) for row in nodes)
     position = {key: i for i, key in enumerate(keys)}
-    links = sorted(link for link in links if link[0] in position and link[2] in position)
-    ranks = pagerank(len(keys), *_arrays(links, position))
-    communities = louvain(keys, links, position)
-    degree: Counter = Counter()
-    mentions: Counter = Counter()
-    for source, rel_type, target, _ in links:
+    edges = sorted((position[s], rel, position[t], w) for s, rel, t, w in links if s in position and t in position)
+    ranks = pagerank(len(keys), *_arrays(edges))
+    communities = louvain(len(keys), edges)
+    degree, mentions = [0] * len(keys), [0] * len(keys)
+    for source, rel_type, target, _ in edges:
         degree[source] += 1
         degree[target] += 1
-        if rel_type in ("MENTIONS", "CONNECTS_TO") and source[0] == "Note":
+        if rel_type in ("MENTIONS", "CONNECTS_TO") and keys[source][0] == "Note":
             mentions[target] += 1
         elif rel_type == "PUBLISHED":
             mentions[source] += 1
-    seen = _seen(nodes, links)
+    seen = _seen(keys, nodes, position, edges)
     result = {}
-    for key in keys:
-        first, last = seen.get(key, (None, None))
+    for i, key in enumerate(keys):
+        first, last = seen.get(i, (None, None))
         result[key] = {
-            "degree": degree[key],
-            "pagerank": round(float(ranks[position[key]]), PAGERANK_DIGITS),
-            "mention_count": mentions[key],
-            "community": communities[key],
-            "first_seen": first.isoformat() if first else None,
-            "first_seen_ms": epoch_ms(first) if first else None,
-            "last_seen": last.isoformat() if last else None,
-            "last_seen_ms": epoch_ms(last) if last else None,
+            "degree": degree[i],
+            "pagerank": round(float(ranks[i]), PAGERANK_DIGITS),
+            "mention_count": mentions[i],
+            "community": communities[i],
+            "first_seen": first,
+            "first_seen_ms": epoch_ms(date.fromisoformat(first)) if first else None,
+            "last_seen": last,
+            "last_seen_ms": epoch_ms(date.fromisoformat(last)) if last else None,
         }
     return result
 
@@ -138,15 +141,15 @@ def _weight(rel_type: str, value) -> float:
     return float(value if value is not None else 0.0)
 
 
-def _arrays(links, position) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _arrays(edges: list[Edge]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sources, targets, weights = [], [], []
-    for source, rel_type, target, weight in links:
-        sources.append(position[source])
-        targets.append(position[target])
+    for source, rel_type, target, weight in edges:
+        sources.append(source)
+        targets.append(target)
         weights.append(weight)
         if rel_type == "RELATED_TO":
-            sources.append(position[target])
-            targets.append(position[source])
+            sources.append(target)
+            targets.append(source)
             weights.append(weight)
     return np.array(sources, dtype=np.int64), np.array(targets, dtype=np.int64), np.array(weights, dtype=np.float64)
 
@@ -172,39 +175,42 @@ def pagerank(n: int, sources: np.ndarray, targets: np.ndarray, weights: np.ndarr
     return rank
 
 
-def louvain(keys: list[NodeKey], links: list[Link], position: dict[NodeKey, int]) -> dict[NodeKey, int]:
+def louvain(n: int, edges: list[Edge]) -> list[int]:
+    """Community number of each node: 0 for the largest community, ties by their first node."""
     weights: dict[tuple[int, int], float] = defaultdict(float)
-    for source, rel_type, target, weight in links:
+    for source, rel_type, target, weight in edges:
         if rel_type != "PUBLISHED" and source != target:
-            pair = tuple(sorted((position[source], position[target])))
-            weights[pair] += weight
+            weights[(source, target) if source < target else (target, source)] += weight
     pairs = sorted(weights)
-    graph = igraph.Graph(n=len(keys), edges=pairs, edge_attrs={"weight": [weights[pair] for pair in pairs]})
+    graph = igraph.Graph(n=n, edges=pairs, edge_attrs={"weight": [weights[pair] for pair in pairs]})
     igraph.set_random_number_generator(random.Random(COMMUNITY_SEED))
     try:
-        membership = graph.community_multilevel(weights="weight").membership if keys else []
+        membership = graph.community_multilevel(weights="weight").membership if n else []
     finally:
         igraph.set_random_number_generator(random)  # igraph's default
-    groups: dict[int, list[NodeKey]] = defaultdict(list)
-    for key, group in zip(keys, membership):
-        groups[group].append(key)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, group in enumerate(membership):
+        groups[group].append(node)
     ordered = sorted(groups.values(), key=lambda members: (-len(members), members[0]))
-    return {member: number for number, members in enumerate(ordered) for member in members}
+    number = [0] * n
+    for community, members in enumerate(ordered):
+        for node in members:
+            number[node] = community
+    return number
 
 
-def _seen(nodes: list[dict], links) -> dict[NodeKey, tuple[date | None, date | None]]:
-    dates: dict[NodeKey, list[date]] = defaultdict(list)
-    published = {}
+def _seen(keys: list[NodeKey], nodes: list[dict], position: dict[NodeKey, int], edges: list[Edge]) -> dict[int, tuple[str, str]]:
+    """(first, last) ISO date per node number; ISO dates order as text."""
+    dates: dict[int, list[str]] = defaultdict(list)
+    published: dict[int, str] = {}
     for row in nodes:
-        key = (row["label"], row["id"])
-        for field in ("published", "page_first_seen", "page_last_seen"):
-            if row.get(field):
-                dates[key].append(date.fromisoformat(row[field]))
+        node = position[(row["label"], row["id"])]
+        dates[node] += [row[field] for field in ("published", "page_first_seen", "page_last_seen") if row.get(field)]
         if row["label"] == "Note" and row.get("published"):
-            published[key] = date.fromisoformat(row["published"])
-    for source, rel_type, target, _ in links:
-        if source in published and rel_type in ("MENTIONS", "CONNECTS_TO") and target[0] != "Note":
+            published[node] = row["published"]
+    for source, rel_type, target, _ in edges:
+        if source in published and rel_type in ("MENTIONS", "CONNECTS_TO") and keys[target][0] != "Note":
             dates[target].append(published[source])
         elif rel_type == "PUBLISHED" and target in published:
             dates[source].append(published[target])
-    return {key: (min(days), max(days)) for key, days in dates.items() if days}
+    return {node: (min(days), max(days)) for node, days in dates.items() if days}

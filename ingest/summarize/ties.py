@@ -51,8 +51,9 @@ class Tie:
 
 
 def find_ties(analysis: Analysis, related: list[RelatedNote], entities: list[KnownEntity], cache: VectorCache) -> list[Tie]:
-    """Ties best first, alternating earlier notes and entity pages (a post's most frequent entities are often the
-    wiki's most general ones, its nearest note the most specific tie); ties no sentence grounds come last."""
+    """Ties best first within each kind, alternating earlier notes and entity pages, notes first: an earlier note
+    close to the whole post is the most specific tie, while a post's most frequent entities are often the wiki's
+    most general ones. Ties no sentence grounds come last."""
     notes = sorted(_note_ties(analysis, related, cache), key=lambda tie: -tie.strength)
     named = sorted(_entity_ties(analysis, entities), key=lambda tie: -tie.strength)
     grounded = _alternate(notes, [tie for tie in named if tie.sentences])
@@ -60,8 +61,6 @@ def find_ties(analysis: Analysis, related: list[RelatedNote], entities: list[Kno
 
 
 def _alternate(first: list[Tie], second: list[Tie]) -> list[Tie]:
-    if first and second and second[0].strength > first[0].strength:
-        first, second = second, first
     merged = []
     for index in range(max(len(first), len(second))):
         merged += first[index : index + 1] + second[index : index + 1]

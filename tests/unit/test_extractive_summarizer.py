@@ -171,7 +171,7 @@ def test_why_it_matters_mixes_earlier_notes_and_entity_pages(embedder) -> None:
     context = SummaryContext(related=[CLOSE_NOTE, FAR_NOTE], known_entities=[BALANCING])
     why = ExtractiveSummarizer(embedder).summarize("Routing experts", POST, context).why_it_matters
     quoted_ties = why.split("Ties to ")[1:3]
-    assert {tie.split("|", 1)[0] for tie in quoted_ties} == {f"[[{CLOSE_NOTE.id}", "[[concepts/load-balancing-loss"}
+    assert [tie.split("|", 1)[0] for tie in quoted_ties] == [f"[[{CLOSE_NOTE.id}", "[[concepts/load-balancing-loss"]
 
 
 def test_research_angle_prefers_the_limitations_section(plain_summary) -> None:

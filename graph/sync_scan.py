@@ -64,7 +64,15 @@ def page_names(vault: Vault) -> PageIndex:
 
 
 def _page_file(vault: Vault, path: Path) -> PageFile:
-    return PageFile(path, vault.relative(path), _digest(path.read_bytes()))
+    return PageFile(path, _relative(vault, path), _digest(path.read_bytes()))
+
+
+def _relative(vault: Vault, path: Path) -> str:
+    # Listed paths sit under the vault root as given: no need to resolve them (a syscall per file).
+    try:
+        return path.relative_to(vault.root).as_posix()
+    except ValueError:
+        return vault.relative(path)
 
 
 @dataclass

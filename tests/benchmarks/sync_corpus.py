@@ -1,8 +1,8 @@
 """A vault of N summary notes and their entity pages, generated from the real archive posts.
 
-Each of the 196 public archive posts gives its title, paragraphs and date, and the entities the
+Each public archive post gives its title, paragraphs and date, and the entities the
 offline extractor (`ingest.entities.extract.propose`) finds in it, with their mention counts. Note
-i is built from post i mod 196 (re-dated: the archive's dates are spread over the years the notes
+i is built from post i mod the number of posts (re-dated: the archive's dates are spread over the years the notes
 cover) recombined with a second post: its title gets a variant number, its TL;DR and Why-it-matters
 come from paragraphs of both posts, and its mentions are the first post's plus part of the
 second's, saliences renormalised; every fifth pass over the archive, a fifth of the mentions name

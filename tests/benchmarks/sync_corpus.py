@@ -1,14 +1,13 @@
 """A vault of N summary notes and their entity pages, generated from the real archive posts.
 
-Each public archive post gives its title, paragraphs and date, and the entities the
-offline extractor (`ingest.entities.extract.propose`) finds in it, with their mention counts. Note
-i is built from post i mod the number of posts (re-dated: the archive's dates are spread over the years the notes
-cover) recombined with a second post: its title gets a variant number, its TL;DR and Why-it-matters
-come from paragraphs of both posts, and its mentions are the first post's plus part of the
-second's, saliences renormalised; every fifth pass over the archive, a fifth of the mentions name
-new entities (the tail of entities a growing wiki keeps meeting). Connections link 2–4 earlier notes and one concept page. Every
-entity mentioned by at least two notes gets a page; papers declare what they are about and
-people where they work, as the entity pages the pipeline writes do.
+Each public archive post gives its title, paragraphs and date, and the entities the offline
+extractor (`ingest.entities.extract.propose`) finds in it, with their mention counts. Note i is
+built from post i (mod the number of posts), re-dated over five years and recombined with a second
+post: a title variant, TL;DR and Why-it-matters from paragraphs of both, the first post's mentions
+plus half of the second's, saliences renormalised. Every fifth pass over the archive, a fifth of
+the mentions name new entities (the tail of names a growing wiki keeps meeting). Connections link
+2–4 earlier notes and one concept page. Every entity mentioned by two notes or more gets a page;
+papers declare what they are about, people where they work, policy events what they concern.
 """
 
 from __future__ import annotations

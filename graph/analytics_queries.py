@@ -101,7 +101,9 @@ SET r += row.props
 def project_links(rel_type: str, source: str, target: str) -> Stmt:
     """One relationship shape as (source id, target id, weight): three columns keep the read-back light."""
     rel_type, source, target = schema.check_rel_type(rel_type), schema.check_label(source), schema.check_label(target)
-    weight = {"MENTIONS": "r.salience", "RELATED_TO": "r.weight"}.get(rel_type, "1.0")
+    # Every expression reads `r`: FalkorDB returns one row per node pair, not per relationship, when
+    # the relationship variable is not used (Neo4j returns one per relationship).
+    weight = "r.salience" if rel_type == "MENTIONS" else "coalesce(r.weight, 1.0)"
     return Stmt(f"ANALYTICS_PROJECT_LINKS[{source}-{rel_type}->{target}]", f"""
 MATCH (a:{source})-[r:{rel_type}]->(b:{target})
 RETURN a.id AS source, b.id AS target, {weight} AS weight

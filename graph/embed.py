@@ -52,8 +52,14 @@ class Embedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors: Iterable = self._model.embed(list(texts), batch_size=self.config.batch_size)
-        return [vector.tolist() for vector in vectors]
+        # Texts of similar length share a batch: a batch is padded to its longest text, so mixing a title with a
+        # long paragraph makes the title cost as much as the paragraph.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: Iterable = self._model.embed([texts[i] for i in order], batch_size=self.config.batch_size)
+        found: list[list[float]] = [[] for _ in texts]
+        for position, vector in zip(order, vectors, strict=True):
+            found[position] = vector.tolist()
+        return found
 
     def embed_one(self, text: str) -> list[float]:
         return self.embed([text])[0]

@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's safe loader when PyYAML has it: page reads are most of a full reindex.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 NOTES_DIR = "notes"
 RAW_DIR = "raw/rss"
 
@@ -90,11 +93,12 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
             end = len(text) - 4
         else:
             raise ValueError("front matter opened with '---' but never closed")
-    meta = yaml.safe_load(text[4:end]) or {}
+    meta = yaml.load(text[4:end], Loader=YAML_LOADER) or {}  # noqa: S506 - a safe loader, C or Python
     if not isinstance(meta, dict):
         raise ValueError("front matter is not a mapping")
     body_start = end + len("\n---\n")
     return meta, text[body_start:], text[:body_start].count("\n") + 1
+
 
 
 @dataclass(frozen=True)

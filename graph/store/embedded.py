@@ -3,7 +3,9 @@
 Everything lives in `<data_dir>/falkordb/`: the unix socket (no TCP port is opened), the
 append-only file, the pid file, the log and the start lock. Any process of ours that opens
 the same data directory finds the running server through the socket and reuses it; only the
-process that started the server stops it, with SHUTDOWN, which flushes the AOF.
+process that started the server stops it, with SHUTDOWN, which flushes the AOF. Before that it
+compacts a long AOF (BGREWRITEAOF writes the graph as one snapshot): replaying thousands of Cypher
+writes takes minutes on a large graph, loading the snapshot well under a second.
 
 After a crash the pid file and socket are left behind; they are recognised as stale (the pid
 is dead or is not a redis-server, nobody answers on the socket) and removed before the next
@@ -42,7 +44,9 @@ except ImportError:  # pragma: no cover - Windows has no embedded backend at all
 log = logging.getLogger(__name__)
 
 SERVER_MODE_HINT = "use server mode instead: run Neo4j 5 and set WIKIGRAPH_NEO4J_URI"
-START_TIMEOUT_S = 60.0  # replaying a large AOF takes a while; a fresh start takes ~0.2 s
+START_TIMEOUT_S = 60.0  # to answer at all; a fresh start takes ~0.2 s
+LOADING_TIMEOUT_S = 1800.0  # a server answering LOADING is replaying its AOF: making progress, so waited for longer
+COMPACT_ABOVE_BYTES = 1 << 20  # incremental AOF size above which a clean stop rewrites it first
 STOP_TIMEOUT_S = 30.0
 LOG_TAIL_LINES = 20
 
@@ -82,6 +86,7 @@ class EmbeddedServer:
             return
         if _read_pid(self.paths.pidfile) not in (None, process.pid):
             return  # ours died and another process started a new one: not ours to stop
+        _compact_aof(self.paths, timeout_s)
         try:
             _client(self.paths.connect_path, timeout_s).shutdown()
         except (RedisConnectionError, RedisTimeoutError, ResponseError, OSError) as exc:
@@ -154,7 +159,7 @@ def _find_running(paths: ServerPaths, timeout_s: float) -> tuple[bool, int | Non
     that died before it answered) is waited for: never start a second one over the same files.
     """
     pid = _read_pid(paths.pidfile)
-    deadline = time.monotonic() + timeout_s
+    waiting = _StartWait(timeout_s)
     while True:
         state = _probe(paths.connect_path)
         if state == "ready":
@@ -163,7 +168,8 @@ def _find_running(paths: ServerPaths, timeout_s: float) -> tuple[bool, int | Non
         alive = pid is not None and _is_live_redis(pid)
         if state == "absent" and not alive:
             return False, None
-        if time.monotonic() > deadline:
+        waiting.saw(state)
+        if waiting.expired():
             raise GraphUnavailable(
                 f"embedded FalkorDB (pid {pid}) is running but does not answer on {paths.socket}; "
                 f"stop it or wait for it. Server log:\n{_log_tail(paths.logfile)}"
@@ -227,6 +233,7 @@ def _write_config(paths: ServerPaths, module: Path) -> None:
         ("appendonly", "yes"),
         ("appendfsync", "everysec"),
         ("save", ""),  # the AOF is the persistence; no extra RDB snapshots
+        ("auto-aof-rewrite-min-size", "16mb"),  # a long-running server compacts its AOF too (default 64mb)
         ("loadmodule", str(module)),
     ]
     text = "".join(f"{key} {_quote(value)}\n" for key, value in settings)
@@ -240,15 +247,17 @@ def _quote(value: str) -> str:
 
 
 def _wait_until_ready(paths: ServerPaths, process: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    waiting = _StartWait(timeout_s)
+    while not waiting.expired():
         if process.poll() is not None:
             raise GraphUnavailable(
                 f"embedded FalkorDB exited during start-up (exit code {process.returncode}). "
                 f"Server log {paths.logfile}:\n{_log_tail(paths.logfile)}"
             )
-        if _probe(paths.connect_path) == "ready":
+        state = _probe(paths.connect_path)
+        if state == "ready":
             return
+        waiting.saw(state)
         time.sleep(0.05)
     process.terminate()
     try:
@@ -260,6 +269,46 @@ def _wait_until_ready(paths: ServerPaths, process: subprocess.Popen, timeout_s: 
         f"embedded FalkorDB did not answer on {paths.socket} within {timeout_s:.0f} s. "
         f"Server log {paths.logfile}:\n{_log_tail(paths.logfile)}"
     )
+
+
+class _StartWait:
+    """How long to wait for a server to answer: `timeout_s`, or LOADING_TIMEOUT_S once it is seen replaying its AOF."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self._started = time.monotonic()
+        self._deadline = self._started + timeout_s
+        self._loading_seen = False
+
+    def saw(self, state: str) -> None:
+        if state == "loading" and not self._loading_seen:
+            self._loading_seen = True
+            self._deadline = max(self._deadline, self._started + LOADING_TIMEOUT_S)
+            log.info("embedded FalkorDB is replaying its append-only file; waiting for it (up to %.0f s)", LOADING_TIMEOUT_S)
+
+    def expired(self) -> bool:
+        return time.monotonic() > self._deadline
+
+
+def _compact_aof(paths: ServerPaths, timeout_s: float) -> None:
+    """Rewrite the AOF as one snapshot when its incremental part has grown, so the next start loads quickly.
+    A failure only costs start-up time later: it is logged, never raised."""
+    incremental = sum(path.stat().st_size for path in paths.root.glob("appendonlydir/*.incr.aof"))
+    if incremental < COMPACT_ABOVE_BYTES:
+        return
+    client = _client(paths.connect_path, timeout_s)
+    deadline = time.monotonic() + timeout_s
+    try:
+        client.bgrewriteaof()
+        while time.monotonic() < deadline:
+            info = client.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return
+            time.sleep(0.05)
+        log.warning("embedded FalkorDB: AOF rewrite still running after %.0f s; stopping anyway", timeout_s)
+    except (RedisConnectionError, RedisTimeoutError, ResponseError, OSError) as exc:
+        log.warning("embedded FalkorDB: could not compact the AOF before stopping (%s)", exc)
+    finally:
+        client.close()
 
 
 def _probe(socket: Path) -> str:

@@ -222,6 +222,27 @@ def test_clean_shutdown_flushes_and_leaves_no_process(tmp_path):
         store.close()
 
 
+def test_a_clean_stop_compacts_a_grown_aof_into_a_snapshot(tmp_path, monkeypatch):
+    """So the next start loads one snapshot instead of replaying every write (minutes on a large graph)."""
+    monkeypatch.setattr("graph.store.embedded.COMPACT_ABOVE_BYTES", 4096)
+    data_dir = tmp_path / "data"
+    store = FalkorStore.start(config(data_dir))
+    store.upsert_sources([{"id": "lab", "props": {"name": "Lab"}}])
+    for batch in range(5):
+        store.upsert_notes([{"id": f"n-{batch}-{i}", "source_id": "lab", "props": {"title": f"Note {i}"}} for i in range(40)])
+    aof_dir = ServerPaths.for_data_dir(data_dir).root / "appendonlydir"
+    grown = sum(path.stat().st_size for path in aof_dir.glob("*.incr.aof"))
+    assert grown > 4096
+    store.close()
+    assert sum(path.stat().st_size for path in aof_dir.glob("*.incr.aof")) < grown / 10
+    assert any(path.stat().st_size > 1024 for path in aof_dir.glob("*.base.rdb"))
+    store = FalkorStore.start(config(data_dir))
+    try:
+        assert store.counts()["nodes"] == {"Source": 1, "Note": 200}
+    finally:
+        store.close()
+
+
 def test_a_server_that_is_alive_but_mute_is_not_replaced(tmp_path):
     data_dir = tmp_path / "data"
     store = FalkorStore.start(config(data_dir))

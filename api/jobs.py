@@ -24,6 +24,7 @@ from ingest.state import SourceStateStore
 from ingest.summarize.base import Summarizer
 from ingest.summarize.extractive import ExtractiveSummarizer
 from ingest.summarize.llm import LLMSummarizer
+from ingest.summarize.synthesis import LLMSynthesizer
 
 
 @contextmanager
@@ -61,7 +62,9 @@ def _ingest(
     with httpx.Client(timeout=timeout, follow_redirects=False) as client, reporter as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
         summarizer = make_summarizer(services)
-        return run_ingest(sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh)
+        return run_ingest(
+            sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh, synthesizer=make_synthesizer(services)
+        )
 
 
 def make_summarizer(services: Services) -> Summarizer:
@@ -72,6 +75,14 @@ def make_summarizer(services: Services) -> Summarizer:
         return extractive
     cache_dir = settings.paths.data_dir / "llm_cache"
     return LLMSummarizer.create(settings.summarizer.llm_config(), cache_dir, fallback=extractive)
+
+
+def make_synthesizer(services: Services) -> LLMSynthesizer | None:
+    """The writer of entity pages' synthesis paragraphs: the configured LLM, or None (no paragraph)."""
+    settings = services.settings
+    if settings.summarizer.summarizer != "llm":
+        return None
+    return LLMSynthesizer.create(settings.summarizer.llm_config(), settings.paths.data_dir / "llm_cache")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from graph.pages import PagesReport, link, regenerate_pages
 from graph.vault import Vault, atomic_write_text
 
 if TYPE_CHECKING:
+    from graph.page_synthesis import Synthesizer
     from graph.store.base import GraphStore
 
 INDEX_FILE = "index.md"
@@ -139,10 +140,12 @@ def refresh_wiki(
     touched_notes: Iterable[str] | None = None,
     force: bool = False,
     not_questions: frozenset[str] = frozenset(),
+    synthesizer: Synthesizer | None = None,
 ) -> WikiReport:
     """Regenerate entity pages, the index, the log and the digests.
 
     `not_questions`: texts the summarizers write in Open questions when there is none (not listed on pages).
+    `synthesizer`: writes the pages' synthesis paragraphs when an LLM is configured (None: no paragraph).
     `touched_notes` None: every page and every day. Given (an ingest's new or rewritten notes): only the
     pages of the entities those notes mention and the digests of their days, and one log line per note.
     """
@@ -155,7 +158,7 @@ def refresh_wiki(
         only = {(entity_type, entity_id) for note in notes for entity_type, entity_id, _ in note.mentions}
         days = {note.published for note in notes}
         events = [LogEvent(today.isoformat(), "note", note.title, f"notes/{note.id}") for note in notes]
-    pages = regenerate_pages(vault, store, only=only, force=force, facts=facts)
+    pages = regenerate_pages(vault, store, only=only, force=force, facts=facts, synthesizer=synthesizer)
     index_changed = write_index(vault, facts)
     digests = write_digests(vault, facts, days)
     # The log last: a note is logged only once everything it touches is written (see `unlogged_notes`).

@@ -15,6 +15,7 @@ from pathlib import Path
 from graph.embed import Embedder
 from graph.model import Note, SourceRecord
 from graph.notes_md import NoteRenderError, render_note
+from graph.page_synthesis import Synthesizer
 from graph.store.base import GraphStore
 from graph.sync import SyncReport, sync_note, sync_vault
 from graph.vault import Vault, atomic_write_text, remove_stale_temp_files, split_front_matter
@@ -77,8 +78,10 @@ def run_ingest(
     now: datetime,
     progress: Progress | None = None,
     refresh: list[Source] | None = None,
+    synthesizer: Synthesizer | None = None,
 ) -> IngestReport:
-    """Fetch `refresh` (default: every source), then summarise and sync for all `sources`."""
+    """Fetch `refresh` (default: every source), then summarise and sync for all `sources`; `synthesizer`
+    (given when an LLM is configured) writes the synthesis paragraphs of the entity pages regenerated."""
     # A run killed mid-write leaves the temp file of that write behind; its writer is gone, so it can go too.
     for folder in (projection.vault.root, state.directory):
         remove_stale_temp_files(folder)
@@ -99,7 +102,8 @@ def run_ingest(
     # read this run's RELATED_TO weights; a second sync projects the pages rewritten.
     touched = [*report.notes_written, *unlogged_notes(projection.vault)]
     if touched:
-        report.wiki = refresh_wiki(projection.vault, projection.store, now.date(), touched_notes=touched, not_questions=NOT_QUESTIONS)
+        report.wiki = refresh_wiki(projection.vault, projection.store, now.date(), touched_notes=touched,
+                                   not_questions=NOT_QUESTIONS, synthesizer=synthesizer)
         if report.wiki.pages.written:
             sync_vault(projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources])
     return report

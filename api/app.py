@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
@@ -54,6 +55,8 @@ def create_app(
         if owned:
             app.state.services = Services.open(settings)
             app.state.jobs = JobRegistry(app.state.services.ingest_lock)
+            # Local mode's search mirror is read now, so the first request does not wait for it.
+            await asyncio.to_thread(app.state.services.index.warm)
         try:
             with background(app.state.services) if background else nullcontext():
                 yield

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from graph.dense_local import Keep, best_kept
+
 COMPACT_SHARE = 0.5  # rebuild the postings once more than this share of slots is dead
 
 
@@ -94,12 +96,13 @@ class LocalSparseIndex:
             slots = {slot for group in groups for slot in self._slots_of_group.get(group, ())}
             self.remove([self._point_of[slot] for slot in slots])
 
-    def search(self, indices: Iterable[int], limit: int) -> list[tuple[str, float]]:
-        """(point id, score) of the best `limit` points, best first; points sharing no term are left out."""
+    def search(self, indices: Iterable[int], limit: int, keep: Keep | None = None) -> list[tuple[str, float]]:
+        """(point id, score) of the best `limit` points (that `keep` takes), best first; points sharing no
+        term are left out."""
         with self._lock:
-            return self._search(indices, limit)
+            return self._search(indices, limit, keep)
 
-    def _search(self, indices: Iterable[int], limit: int) -> list[tuple[str, float]]:
+    def _search(self, indices: Iterable[int], limit: int, keep: Keep | None) -> list[tuple[str, float]]:
         if not self._live:
             return []
         scores = np.zeros(len(self._point_of), dtype=np.float64)
@@ -112,6 +115,9 @@ class LocalSparseIndex:
             # one posting per slot and term, so plain fancy-index addition is exact
             scores[np.frombuffer(slots, dtype=np.uint32)] += np.frombuffer(weights, dtype=np.float64) * idf
         scores *= np.frombuffer(bytes(self._alive), dtype=np.uint8)
+        if keep is not None:
+            scores[scores <= 0] = -np.inf
+            return best_kept(scores, self._point_of, limit, keep)
         hits = np.flatnonzero(scores > 0)
         if hits.size > limit:
             hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]

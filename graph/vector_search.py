@@ -1,14 +1,13 @@
 """Reading the vector index: dense, BM25 and hybrid (RRF) searches, and a note's chunks by id.
 
 On a Qdrant server a hybrid search is one request: both vectors as prefetches, fused by
-`RrfQuery`. Qdrant's local mode can run the same request, but it scores sparse vectors and
-tests payload filters in Python on every point, which is far too slow beyond a few thousand
-points. So in local mode:
-- BM25 is answered by `LocalSparseIndex` (an in-memory mirror of the collection's sparse
-  vectors, with Qdrant's own IDF formula), and hybrid results are fused here by the same
-  formula Qdrant uses, score = Σ 1/(k + rank) over the two lists (rank from 0);
-- a filter is applied to ten times as many unfiltered hits, falling back to Qdrant's own
-  filtered search only when too few of them pass.
+`RrfQuery`. Qdrant's local mode can run the same request, but it scores every point in Python
+on each query (re-normalising every dense vector, testing payload filters one point at a time)
+and deep-copies what it returns, which is far too slow beyond a few thousand points. So in local
+mode every search is answered from the index's in-memory mirror (graph/local_mirror.py): BM25
+with Qdrant's own IDF formula, cosine similarity over one float32 matrix, payload filters tested
+best-first until enough points pass, and hybrid results fused by the formula Qdrant uses,
+score = Σ 1/(k + rank) over the two (filtered) lists, rank from 0.
 """
 
 from __future__ import annotations
@@ -17,13 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import sparse
-from graph.sparse_local import LocalSparseIndex
+from graph.local_mirror import LocalMirror
 from graph.vector_types import DEFAULT_RRF_K, ChunkFilter, EntityHit, TypeFilter, VectorHit, note_point_id
 
 DENSE = "dense"
 SPARSE = "bm25"
 MODES = ("hybrid", "dense", "sparse")
-LOCAL_FILTER_OVERFETCH = 10
 CHUNK_PROBE = 16  # chunk ids read per note at once; a note with more is read in further rounds
 
 
@@ -37,9 +35,11 @@ class _Point:
 class VectorSearch:
     """The read side of `VectorIndex` (which provides `_client`, `config`, `mode`, `_usable`, `_mirror`)."""
 
+    mode: str
+
     _client: Any
     config: Any
-    _mirrors: dict[str, LocalSparseIndex]
+    _mirrors: dict[str, LocalMirror]
 
     def search(self, vector: list[float], k: int = 10) -> list[VectorHit]:
         """Dense search over note chunks."""
@@ -61,6 +61,8 @@ class VectorSearch:
         """Every chunk of these notes with its dense vector, in chunk order, read by point id:
         the first CHUNK_PROBE ids of each note, then (the count is in every chunk) the rest."""
         self._usable(self.config.collection)
+        if self.mode == "local":
+            return self._local_note_chunks(note_ids)
         found: dict[str, list[tuple[VectorHit, list[float]]]] = {note_id: [] for note_id in note_ids}
         wanted = [(note_id, ordinal) for note_id in found for ordinal in range(CHUNK_PROBE)]
         for _ in range(2):
@@ -82,18 +84,24 @@ class VectorSearch:
 
     # --- the searches ---------------------------------------------------------------------
 
+    def _local_note_chunks(self, note_ids: list[str]) -> dict[str, list[tuple[VectorHit, list[float]]]]:
+        dense = self._mirror(self.config.collection).dense
+        found: dict[str, list[tuple[VectorHit, list[float]]]] = {}
+        for note_id in note_ids:
+            chunks, ordinal, count = [], 0, 1
+            while ordinal < count:
+                point_id = note_point_id(note_id, ordinal)
+                payload = dense.payload(point_id)
+                if payload is None:
+                    break
+                chunks.append((_vector_hit(_Point(point_id, 0.0, payload)), dense.vector(point_id) or []))
+                count, ordinal = int(payload.get("chunks", 1)), ordinal + 1
+            found[note_id] = chunks
+        return found
+
     def _filtered(self, name: str, dense, text, k: int, where, mode: str, rrf_k: int) -> list:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; expected one of {', '.join(MODES)}")
-        if where is not None and self.mode == "local":
-            wanted = k * LOCAL_FILTER_OVERFETCH
-            points = self._ranked(name, dense, text, wanted, None, mode, rrf_k)
-            kept = [point for point in points if where.matches(point.payload)]
-            if len(kept) >= k or len(points) < wanted:
-                return kept[:k]
-        return self._ranked(name, dense, text, k, where.qdrant() if where else None, mode, rrf_k)
-
-    def _ranked(self, name: str, dense, text, k: int, where, mode: str, rrf_k: int) -> list:
         query_sparse = sparse.query_vector(text or "") if mode != "dense" else None
         use_sparse = bool(query_sparse) and mode != "dense"
         use_dense = mode == "dense" or (mode == "hybrid" and dense is not None)
@@ -101,21 +109,27 @@ class VectorSearch:
             raise ValueError("a dense search needs a query vector")
         if not use_sparse and not use_dense:
             return []
-        if self.mode == "local" and use_sparse and where is None:
-            return self._local(name, dense if use_dense else None, query_sparse, k, rrf_k)
-        return self._client.query_points(name, **_request(dense if use_dense else None, query_sparse if use_sparse else None, k, where, rrf_k)).points
+        if self.mode == "local":
+            return self._local(name, dense if use_dense else None, query_sparse if use_sparse else None, k, where, rrf_k)
+        request = _request(dense if use_dense else None, query_sparse if use_sparse else None, k, where.qdrant() if where else None, rrf_k)
+        return self._client.query_points(name, **request).points
 
-    def _local(self, name: str, dense, query_sparse, k: int, rrf_k: int) -> list[_Point]:
-        bm25 = self._mirror(name).search(query_sparse.indices, k)
-        if dense is None:
-            ranked = bm25
-        else:
-            nearest = self._client.query_points(name, query=dense, using=DENSE, limit=k, with_payload=False).points
-            ranked = fuse([[(str(p.id), p.score) for p in nearest], bm25], rrf_k)[:k]
-        if not ranked:
-            return []
-        payloads = {str(record.id): record.payload for record in self._client.retrieve(name, [pid for pid, _ in ranked], with_payload=True)}
-        return [_Point(pid, score, payloads[pid]) for pid, score in ranked if pid in payloads]
+    def _local(self, name: str, dense, query_sparse, k: int, where, rrf_k: int) -> list[_Point]:
+        """The same search from the mirror: each list filtered and cut to `k`, as a server's prefetches are."""
+        mirror = self._mirror(name)
+        keep = None
+        if where is not None:
+            def keep(point_id: str) -> bool:
+                return where.matches(mirror.payload(point_id) or {})
+        lists = []
+        if dense is not None:
+            lists.append(mirror.dense.search(dense, k, keep))
+        if query_sparse is not None:
+            lists.append(mirror.sparse.search(query_sparse.indices, k, keep))
+        ranked = lists[0] if len(lists) == 1 else fuse(lists, rrf_k)[:k]
+        payloads = {point_id: mirror.payload(point_id) for point_id, _ in ranked}
+        # copies, as Qdrant returns: a caller changing a hit must not change the index
+        return [_Point(point_id, score, dict(payloads[point_id])) for point_id, score in ranked if payloads[point_id] is not None]
 
 
 def fuse(lists: list[list[tuple[str, float]]], rrf_k: int) -> list[tuple[str, float]]:

@@ -27,7 +27,7 @@ from typing import Any
 from graph import sparse
 from graph.chunking import Chunk
 from graph.errors import VectorIndexError
-from graph.sparse_local import LocalSparseIndex
+from graph.local_mirror import LocalMirror
 from graph.vector_search import DENSE, MODES, SPARSE, VectorSearch, fuse
 from graph.vector_types import (
     DEFAULT_RRF_K,
@@ -60,7 +60,7 @@ class VectorIndex(VectorSearch):
         self.config = config
         self.dimension = dimension
         self.layout_problems: dict[str, str] = {}  # collection → why it must be rebuilt
-        self._mirrors: dict[str, LocalSparseIndex] = {}  # local mode: BM25 answered in memory (vector_search.py)
+        self._mirrors: dict[str, LocalMirror] = {}  # local mode: searches answered in memory (vector_search.py)
         self._mirror_lock = threading.Lock()
 
     @classmethod
@@ -179,7 +179,7 @@ class VectorIndex(VectorSearch):
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
         self._client.upsert(self.config.collection, points=points, wait=True)
-        self._mirror_add(self.config.collection, points, [chunk.note_id for chunk in chunks])
+        self._mirror_add(self.config.collection, points)
 
     def delete_notes(self, note_ids: list[str]) -> None:
         """Remove every chunk of these notes: their ids follow from the chunk count each chunk carries."""
@@ -210,7 +210,7 @@ class VectorIndex(VectorSearch):
             for entity, vector in zip(entities, vectors, strict=True)
         ]
         self._client.upsert(self.config.entity_collection, points=points, wait=True)
-        self._mirror_add(self.config.entity_collection, points, [None] * len(points))
+        self._mirror_add(self.config.entity_collection, points)
 
     def delete_entities(self, keys: list[tuple[str, str]]) -> None:
         """Remove the points of these (type, id) entities."""
@@ -222,31 +222,26 @@ class VectorIndex(VectorSearch):
             if self.config.entity_collection in self._mirrors:
                 self._mirrors[self.config.entity_collection].remove(ids)
 
-    # --- the local-mode BM25 mirror (see graph/vector_search.py) ----------------------------------
+    # --- the local-mode mirror (see graph/vector_search.py) --------------------------------------
 
-    def _mirror(self, name: str) -> LocalSparseIndex:
-        """The collection's sparse vectors in memory, read once from the collection when first needed."""
+    def _mirror(self, name: str) -> LocalMirror:
+        """The collection in memory (vectors and payloads), read once from the collection when first needed."""
         with self._mirror_lock:
             if name not in self._mirrors:
-                self._mirrors[name] = self._read_mirror(name)
+                self._mirrors[name] = LocalMirror.read(self._client, name, self.dimension)
             return self._mirrors[name]
 
-    def _read_mirror(self, name: str) -> LocalSparseIndex:
-        mirror = LocalSparseIndex()
-        offset = None
-        while True:
-            points, offset = self._client.scroll(name, limit=1000, offset=offset, with_payload=["note_id"], with_vectors=[SPARSE])
-            for point in points:
-                vector = point.vector[SPARSE]
-                mirror.add(str(point.id), vector.indices, vector.values, (point.payload or {}).get("note_id"))
-            if offset is None:
-                return mirror
+    def warm(self) -> None:
+        """Build the local-mode mirrors now rather than on the first search (which would wait for them)."""
+        if self.mode == "local":
+            for name in self._collections:
+                if name not in self.layout_problems:
+                    self._mirror(name)
 
-    def _mirror_add(self, name: str, points: list, groups: list[str | None]) -> None:
-        if name in self._mirrors:
-            for point, group in zip(points, groups):
-                vector = point.vector[SPARSE]
-                self._mirrors[name].add(str(point.id), vector.indices, vector.values, group)
+    def _mirror_add(self, name: str, points: list) -> None:
+        with self._mirror_lock:
+            if name in self._mirrors:
+                self._mirrors[name].add(points)
 
     def count(self) -> int:
         return self._client.count(self.config.collection, exact=True).count

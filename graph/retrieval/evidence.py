@@ -46,6 +46,7 @@ def gather(
     reads: dict[NodeKey, list[str]] = {}
     path_notes: dict[NodeKey, set[str]] = {}
     names: dict[NodeKey, tuple[str, ...]] = {}
+    mentioning = _mentioning(sub) if any(item.candidate.key[0] != "Note" for item in scored) else {}
     for item in scored:
         key, candidate = item.candidate.key, item.candidate
         if key[0] == "Note":
@@ -58,7 +59,7 @@ def gather(
         path_notes[key] = set(on_paths)
         node = candidate.node
         names[key] = tuple(name for name in (node.get("name"), node.get("title"), *(node.get("aliases") or ())) if name)
-        reads[key] = list(dict.fromkeys(on_paths + _mentioning(sub, key)))[:NOTES_PER_ENTITY]
+        reads[key] = list(dict.fromkeys(on_paths + mentioning.get(key, [])))[:NOTES_PER_ENTITY]
     _add_mentioning_from_graph(store, reads)
     chunks = index.note_chunks(sorted({note for notes in reads.values() for note in notes})) if reads else {}
     terms = set(sparse.terms(query_text))
@@ -80,14 +81,13 @@ def gather(
     return found
 
 
-def _mentioning(sub: Subgraph, key: NodeKey) -> list[str]:
-    """Notes that mention or link to the entity in the fetched neighbourhood, most salient first."""
-    notes = [
-        (-(edge.props.get("salience") or 0.0), edge.source[1])
-        for edge in sub.edges.values()
-        if edge.target == key and edge.source[0] == "Note" and edge.type in LINK_TYPES
-    ]
-    return [note_id for _, note_id in sorted(notes)]
+def _mentioning(sub: Subgraph) -> dict[NodeKey, list[str]]:
+    """For each node, the notes that mention or link to it in the fetched neighbourhood, most salient first."""
+    found: dict[NodeKey, list[tuple[float, str]]] = {}
+    for edge in sub.edges.values():
+        if edge.source[0] == "Note" and edge.type in LINK_TYPES:
+            found.setdefault(edge.target, []).append((-(edge.props.get("salience") or 0.0), edge.source[1]))
+    return {key: [note_id for _, note_id in sorted(notes)] for key, notes in found.items()}
 
 
 def _add_mentioning_from_graph(store: GraphStore, reads: dict[NodeKey, list[str]]) -> None:

@@ -13,6 +13,7 @@ score stays in [0, 1] either way.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,8 +109,9 @@ def recency_prior(node: dict[str, Any], today: date, config: RetrievalConfig) ->
     return 0.5 ** (age / config.recency_half_life_days)
 
 
-def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use_text: bool, use_graph: bool) -> list[Scored]:
-    """Candidates scored and sorted, best first (ties by type and id, so the order is stable)."""
+def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use_text: bool, use_graph: bool,
+          limit: int | None = None) -> list[Scored]:
+    """Candidates scored and sorted, best first (ties by type and id, so the order is stable); the best `limit`."""
     weights = (
         config.text_weight if use_text else 0.0,
         config.graph_weight if use_graph else 0.0,
@@ -119,15 +121,32 @@ def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use
     total = sum(weights) or 1.0
     best_text = max((c.text for c in candidates), default=0.0) or 1.0
     best_graph = max((c.graph for c in candidates), default=0.0) or 1.0
-    scored = []
-    for candidate in candidates:
-        parts = ScoreParts(
-            text=round(candidate.text / best_text, 6) if use_text else 0.0,
-            graph=round(candidate.graph / best_graph, 6) if use_graph else 0.0,
-            tier=round(tier_prior(candidate.node, config), 6),
-            recency=round(recency_prior(candidate.node, today, config), 6),
+    recency = _RecencyPrior(today, config)
+    ranked = []
+    # Thousands of candidates per search (a neighbourhood): plain tuples here, objects for those returned.
+    for position, candidate in enumerate(candidates):
+        parts = (
+            round(candidate.text / best_text, 6) if use_text else 0.0,
+            round(candidate.graph / best_graph, 6) if use_graph else 0.0,
+            round(tier_prior(candidate.node, config), 6),
+            round(recency(candidate.node), 6),
         )
-        value = sum(weight * part for weight, part in zip(weights, (parts.text, parts.graph, parts.tier, parts.recency))) / total
-        scored.append(Scored(candidate, parts, round(value, 6)))
-    scored.sort(key=lambda s: (-s.score, -s.parts.graph, -s.parts.text, s.candidate.key))
-    return scored
+        value = round((weights[0] * parts[0] + weights[1] * parts[1] + weights[2] * parts[2] + weights[3] * parts[3]) / total, 6)
+        ranked.append(((-value, -parts[1], -parts[0], candidate.key), position, parts, value))
+    best = heapq.nsmallest(limit, ranked) if limit is not None else sorted(ranked)
+    return [Scored(candidates[position], ScoreParts(*parts), value) for _, position, parts, value in best]
+
+
+class _RecencyPrior:
+    """`recency_prior`, computed once per distinct date string (many candidates share a day)."""
+
+    def __init__(self, today: date, config: RetrievalConfig) -> None:
+        self._today, self._config = today, config
+        self._by_value: dict[Any, float] = {}
+
+    def __call__(self, node: dict[str, Any]) -> float:
+        marker = (node.get("day"), node.get("published"), node.get("date"), node.get("first_seen"))
+        found = self._by_value.get(marker)
+        if found is None:
+            found = self._by_value[marker] = recency_prior(node, self._today, self._config)
+        return found

@@ -11,6 +11,7 @@ from typing import Any
 from api.settings import Settings
 from graph.embed import Embedder
 from graph.retrieval import RetrievalDeps
+from graph.retrieval.snapshot import SnapshotCache
 from graph.store import GraphStore, open_store
 from graph.vault import Vault
 from graph.vectors import VectorIndex
@@ -28,6 +29,9 @@ class Services:
     embedder: Embedder
     # Held by whoever is ingesting (POST /ingest's job, the `serve --watch` poller): one ingest at a time.
     ingest_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # The graph's topology in memory for retrieval, reloaded when a sync changes the graph.
+    _snapshots: SnapshotCache | None = field(default=None, init=False, repr=False, compare=False)
+    _snapshots_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings) -> "Services":
@@ -51,7 +55,10 @@ class Services:
 
     @property
     def retrieval(self) -> RetrievalDeps:
-        return RetrievalDeps(self.store, self.index, self.embedder)
+        with self._snapshots_lock:
+            if self._snapshots is None:
+                self._snapshots = SnapshotCache(self.store)
+        return RetrievalDeps(self.store, self.index, self.embedder, snapshots=self._snapshots)
 
     def close(self) -> None:
         try:

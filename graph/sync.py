@@ -32,6 +32,7 @@ from graph import analytics
 from graph.embed import Embedder
 from graph.errors import NoteFormatError
 from graph.model import SourceRecord
+from graph.retrieval import generation
 from graph.store.base import GraphStore
 from graph.sync_entities import EntityRows, project_pages, read_entity_page, reconcile_entities, sync_sources
 from graph.sync_notes import (
@@ -127,7 +128,9 @@ def reindex(
     store.delete_all()
     if index is not None:
         index.reset()
-    return sync_vault(vault, store, index, embedder, sources, progress)
+    report = sync_vault(vault, store, index, embedder, sources, progress)
+    generation.bump(store)  # the graph was wiped even if the vault is empty
+    return report
 
 
 def _sink(index: VectorIndex | None, embedder: Embedder | None, vault: Vault) -> VectorSink | None:
@@ -188,3 +191,5 @@ def _finish(store: GraphStore, report: SyncReport, refresh_derived: bool) -> Non
         with report.timing("analytics"):
             analytics.refresh(store)
         report.analyzed = True
+    if report.changed_anything or report.analyzed:  # last: what a reader of the new generation sees is complete
+        generation.bump(store)

@@ -54,7 +54,8 @@ class Stmt:
 
 # One hop out of a frontier: every relationship of an allowed type, the strongest first (a mention's
 # salience, a relatedness weight), then the most central neighbours (pagerank), at most $cap per node:
-# a capped hub keeps the notes most about it. One row per
+# a capped hub keeps the notes most about it. The order is total (then by the neighbour's id and
+# label, the type, outgoing first), so the cap cuts in one place: the snapshot's. One row per
 # relationship: `f` the position of the node it starts from in $rows, the relationship (`strength`:
 # its salience or weight), the node it reaches. As few columns as will do: every value costs.
 EXPAND = Stmt("RETRIEVAL_EXPAND", f"""
@@ -64,7 +65,7 @@ WITH f, $rows[f] AS row
 MATCH (n)-[r]-(m)
 WHERE type(r) IN $types AND labels(m)[0] IN $labels
 WITH f, n, r, m
-ORDER BY coalesce(r.salience, r.weight, 0.5) DESC, coalesce(m.pagerank, 0.0) DESC, m.id
+ORDER BY coalesce(r.salience, r.weight, 0.5) DESC, coalesce(m.pagerank, 0.0) DESC, m.id, labels(m)[0], type(r), startNode(r) = n DESC
 WITH f, n, collect(r)[..$cap] AS rels
 UNWIND rels AS r
 WITH f, n, r, CASE WHEN startNode(r) = n THEN endNode(r) ELSE startNode(r) END AS m
@@ -101,6 +102,42 @@ UNION
 MATCH (n:Note)
 WHERE toLower(n.author) = toLower($name)
 RETURN n.id AS id
+""")
+
+
+# --- the snapshot: the whole topology the walk reads, in a few bulk statements -----------------
+# (graph/retrieval/snapshot.py). Nodes with the walk's columns; relationships one type at a time,
+# with what EXPAND reads of them (`strength`, `reason`) and both ends by key.
+
+SNAPSHOT_NODES = Stmt("RETRIEVAL_SNAPSHOT_NODES", f"""
+MATCH (v)
+WHERE labels(v)[0] IN $labels
+RETURN {node_columns("v")}
+""")
+
+
+@cache
+def snapshot_edges(rel_type: str) -> Stmt:
+    """Every relationship of `rel_type` between nodes of the knowledge labels."""
+    rel_type = schema.check_rel_type(rel_type)
+    return Stmt(f"RETRIEVAL_SNAPSHOT_EDGES[{rel_type}]", f"""
+MATCH (a)-[r:{rel_type}]->(b)
+WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels
+RETURN labels(a)[0] AS source_label, a.id AS source, labels(b)[0] AS target_label, b.id AS target,
+       coalesce(r.salience, r.weight) AS strength, r.reason AS reason
+""")
+
+
+# The graph's generation: a fresh token written at the end of every sync that changed the graph,
+# on a bookkeeping node (schema.SYSTEM_LABELS), so a snapshot knows when it is out of date.
+GENERATION_BUMP = Stmt("RETRIEVAL_GENERATION_BUMP", """
+MERGE (s:SyncState {id: $id})
+SET s.generation = $generation
+""")
+
+GENERATION_READ = Stmt("RETRIEVAL_GENERATION_READ", """
+OPTIONAL MATCH (s:SyncState {id: $id})
+RETURN s.generation AS generation
 """)
 
 
@@ -163,5 +200,6 @@ def run(store, stmt: Stmt, **params) -> list[dict]:
 def statements(dialect: str) -> dict[str, str]:
     """Every statement this module can send to `dialect`, for the Cypher lint."""
     built = [EXPAND, NODES, ENTITY_NOTES, SOURCE_NOTES, PERSON_NOTES, *(dated(label) for label in schema.LABELS)]
+    built += [SNAPSHOT_NODES, *(snapshot_edges(rel_type) for rel_type in schema.REL_TYPES), GENERATION_BUMP, GENERATION_READ]
     built.append(FALKOR_NAME_SEARCH if dialect == dialects.FALKORDB else NEO4J_NAME_SEARCH)
     return {stmt.name: stmt.cypher for stmt in built}

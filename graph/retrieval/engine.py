@@ -62,7 +62,8 @@ def run(deps: RetrievalDeps, plan: Plan, today: date) -> Run:
     if plan.use_graph and plan.fixed is None:
         seeds = _seeds(plan, candidates, deps.config.text_seeds)
         if seeds:
-            sub = neighbourhood(deps.store, list(seeds), plan.hops, deps.config, plan.filters.keep_in_graph)
+            snapshot = deps.snapshots.current() if deps.snapshots is not None else None
+            sub = neighbourhood(deps.store, list(seeds), plan.hops, deps.config, plan.filters.keep_in_graph, snapshot)
             walk = personalised_pagerank(sub, seeds, deps.config)
             clock.lap("graph")
         if not plan.use_text:  # text matches only seeded the walk
@@ -72,7 +73,7 @@ def run(deps: RetrievalDeps, plan: Plan, today: date) -> Run:
     kept = [c for c in candidates.values() if c.node and c.key[0] != "Source" and plan.filters.accepts(c.key, c.node)]
     if plan.exclude_anchors:
         kept = [c for c in kept if c.key not in plan.anchors]
-    top = score(kept, deps.config, today, plan.use_text, plan.use_graph)[: plan.k]
+    top = score(kept, deps.config, today, plan.use_text, plan.use_graph, limit=plan.k)
     clock.lap("rank")
     routes = best_routes(walk, [s.candidate.key for s in top], deps.config.paths_per_result, plan.hops) if walk else {}
     _add_details(deps, [item.candidate for item in top], sub, {key for found in routes.values() for _, route in found for key in route})

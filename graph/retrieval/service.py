@@ -33,6 +33,7 @@ from graph.vectors import ChunkFilter
 
 if TYPE_CHECKING:
     from graph.embed import Embedder
+    from graph.retrieval.snapshot import SnapshotCache
     from graph.store.base import GraphStore
     from graph.vectors import VectorIndex
 
@@ -47,6 +48,8 @@ class RetrievalDeps:
     index: VectorIndex
     embedder: Embedder
     config: RetrievalConfig = field(default_factory=RetrievalConfig)
+    # The graph's topology in memory (graph/retrieval/snapshot.py); None: every hop is a statement.
+    snapshots: SnapshotCache | None = None
 
 
 def search(

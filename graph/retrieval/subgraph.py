@@ -17,11 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from graph import schema
 from graph.retrieval import cypher as q
 from graph.retrieval.config import RetrievalConfig
 
 if TYPE_CHECKING:
+    from graph.retrieval.snapshot import Snapshot
     from graph.store.base import GraphStore
 
 NodeKey = tuple[str, str]  # (label, id)
@@ -45,6 +48,7 @@ class Subgraph:
     hops: dict[NodeKey, int] = field(default_factory=dict)  # distance from the nearest seed
     statements: int = 0  # how many statements it took
     local_degree: dict[NodeKey, int] = field(default_factory=lambda: defaultdict(int))
+    view: Any = None  # read from a snapshot: its positions there (graph/retrieval/snapshot.py), for the walk
 
     def add_edge(self, edge: Edge) -> None:
         key = (edge.source, edge.type, edge.target)
@@ -63,6 +67,7 @@ class Subgraph:
 
 EDGE_COLUMNS = ("f", "type", "out", "strength", "reason")
 STRENGTH_PROPERTY = {"MENTIONS": "salience", "RELATED_TO": "weight"}  # what EXPAND's `strength` is, per type
+TYPE_INDEX = {rel_type: code for code, rel_type in enumerate(schema.REL_TYPES)}
 
 
 def fetch_nodes(store: GraphStore, keys: list[NodeKey]) -> dict[NodeKey, dict[str, Any]]:
@@ -85,7 +90,11 @@ def neighbourhood(
     hops: int,
     config: RetrievalConfig,
     keep_node: Callable[[NodeKey, dict[str, Any]], bool] | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Subgraph:
+    """The subgraph around `seeds`; from `snapshot` when given (the same answer, without a statement per hop)."""
+    if snapshot is not None:
+        return snapshot.neighbourhood(store, seeds, hops, config, keep_node)
     hops = schema.check_hops(hops)
     keep = keep_node or (lambda key, node: True)
     sub = Subgraph()
@@ -120,14 +129,25 @@ def _next_frontier(sub: Subgraph, reached: list[NodeKey], config: RetrievalConfi
     candidates = [key for key in reached if degree(sub, key) <= config.hub_degree]
     if len(candidates) <= config.frontier_limit:
         return candidates
-    support: dict[NodeKey, float] = defaultdict(float)
-    wanted = set(candidates)
+    slot = {key: i for i, key in enumerate(candidates)}
+    counts = np.zeros((len(candidates), len(schema.REL_TYPES)))
     for edge in sub.edges.values():
         for end in (edge.source, edge.target):
-            if end in wanted:
-                support[end] += config.edge_weight(edge.type)
-    ranked = sorted(candidates, key=lambda key: (-support[key] * damping(sub, key, config), key))
-    return ranked[: config.frontier_limit]
+            if end in slot:
+                counts[slot[end], TYPE_INDEX[edge.type]] += 1
+    tiebreak = np.empty(len(candidates), dtype=np.int64)
+    tiebreak[sorted(range(len(candidates)), key=candidates.__getitem__)] = np.arange(len(candidates))
+    damped = np.array([damping(sub, key, config) for key in candidates])
+    return [candidates[i] for i in frontier_order(counts, damped, tiebreak, config)[: config.frontier_limit]]
+
+
+def frontier_order(counts: np.ndarray, damped: np.ndarray, tiebreak: np.ndarray, config: RetrievalConfig) -> np.ndarray:
+    """Candidates most strongly tied to what is in hand first: Σ edge weight (summed per type, in
+    REL_TYPES order, so every way of counting gives the same floats) × hub damping; then by key."""
+    support = np.zeros(len(counts))
+    for code, rel_type in enumerate(schema.REL_TYPES):
+        support = support + counts[:, code] * config.edge_weight(rel_type)
+    return np.lexsort((tiebreak, -(support * damped)))
 
 
 def _edge_properties(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,324 @@
+"""A read-only, in-memory copy of the graph's topology for the walk: the neighbourhood without a
+statement per hop.
+
+`load` reads every node of the knowledge labels (its key and the walk's columns: degree,
+pagerank, day, tier) and every relationship (type, ends, `strength` = salience or weight,
+`reason`) in one statement per relationship type, and holds them as numpy arrays: an adjacency
+in CSR form where each node's relationships (both directions) are already in the order
+RETRIEVAL_EXPAND reads them (strongest first, then the most central neighbour, then its id).
+`Snapshot.neighbourhood` answers exactly what `graph/retrieval/subgraph.py`'s statements would.
+
+`SnapshotCache` keeps one snapshot per store and never serves it after the graph changed: it
+compares the graph's generation (`graph/retrieval/generation.py`) at most once per `check_s`,
+and at once after a sync made through the same store object in this process. While one thread
+reloads, the others read the graph directly (the statement path) rather than wait or read stale.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from graph import schema
+from graph.retrieval import cypher as q
+from graph.retrieval import generation
+from graph.retrieval.config import RetrievalConfig
+from graph.retrieval.subgraph import STRENGTH_PROPERTY, Edge, NodeKey, Subgraph, fetch_nodes, frontier_order, node_of
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphStore
+
+TYPE_CODE = {rel_type: code for code, rel_type in enumerate(schema.REL_TYPES)}
+UNSET_STRENGTH = 0.5  # what EXPAND orders a relationship without salience or weight by
+
+
+class Snapshot:
+    def __init__(self, generation_token: str | None, nodes: list[dict[str, Any]], edges: dict[str, list[dict[str, Any]]]) -> None:
+        """`nodes`: RETRIEVAL_SNAPSHOT_NODES rows; `edges`: RETRIEVAL_SNAPSHOT_EDGES rows by relationship type."""
+        self.generation = generation_token
+        nodes = sorted(nodes, key=lambda row: (row["label"], row["id"]))  # index order = key order
+        self.keys: list[NodeKey] = [(row["label"], row["id"]) for row in nodes]
+        self.index: dict[NodeKey, int] = {key: i for i, key in enumerate(self.keys)}
+        self.nodes: list[dict[str, Any]] = [node_of(row) for row in nodes]
+        self.degree = np.array([_known_degree(node) for node in self.nodes], dtype=np.int64)
+        self.pagerank = np.array([float(node.get("pagerank") or 0.0) for node in self.nodes])
+        source, target, types, strength, self.reason = [], [], [], [], []
+        for rel_type, rows in edges.items():
+            for row in rows:
+                ends = (self.index.get((row["source_label"], row["source"])), self.index.get((row["target_label"], row["target"])))
+                if None in ends:  # written between the node and the relationship statements
+                    continue
+                source.append(ends[0])
+                target.append(ends[1])
+                types.append(TYPE_CODE[rel_type])
+                strength.append(np.nan if row["strength"] is None else float(row["strength"]))
+                self.reason.append(row["reason"])
+        self.source, self.target = np.array(source, dtype=np.int64), np.array(target, dtype=np.int64)
+        self.type, self.strength = np.array(types, dtype=np.int64), np.array(strength, dtype=np.float64)
+        self._csr = self._sorted_adjacency(nodes)
+        self._by_types: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._damping: dict[float, list[float]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def node_count(self) -> int:
+        return len(self.keys)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.type)
+
+    def _sorted_adjacency(self, nodes: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(owner, neighbour, edge) per relationship end, grouped by owner in EXPAND's order."""
+        loop = self.source == self.target  # a self-relationship is one entry, not two
+        edge = np.concatenate([np.arange(self.edge_count), np.flatnonzero(~loop)])
+        owner = np.concatenate([self.source, self.target[~loop]])
+        neighbour = np.concatenate([self.target, self.source[~loop]])
+        outgoing = np.concatenate([np.ones(self.edge_count, dtype=bool), np.zeros(int((~loop).sum()), dtype=bool)])
+        by_id = np.empty(self.node_count, dtype=np.int64)  # EXPAND's tie-breaks: the neighbour's id, then label
+        by_id[sorted(range(self.node_count), key=lambda i: (self.keys[i][1], self.keys[i][0]))] = np.arange(self.node_count)
+        type_name = np.argsort(np.argsort(np.array(schema.REL_TYPES)))[self.type[edge]]  # ... then the type's name
+        order_by = np.where(np.isnan(self.strength), UNSET_STRENGTH, self.strength)[edge]
+        order = np.lexsort((~outgoing, type_name, by_id[neighbour], -self.pagerank[neighbour], -order_by, owner))
+        return owner[order], neighbour[order], edge[order]
+
+    def adjacency(self, types: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, neighbour, edge): the CSR adjacency over relationships of `types` only."""
+        wanted = tuple(sorted(TYPE_CODE[rel_type] for rel_type in types))
+        with self._lock:
+            if wanted not in self._by_types:
+                owner, neighbour, edge = self._csr
+                keep = np.isin(self.type[edge], wanted)
+                indptr = np.zeros(self.node_count + 1, dtype=np.int64)
+                np.cumsum(np.bincount(owner[keep], minlength=self.node_count), out=indptr[1:])
+                self._by_types[wanted] = (indptr, neighbour[keep], edge[keep])
+            return self._by_types[wanted]
+
+    def damping(self, hub_exponent: float) -> list[float]:
+        """degree ** -hub_exponent per node with a known degree (computed as subgraph.damping does)."""
+        with self._lock:
+            if hub_exponent not in self._damping:
+                self._damping[hub_exponent] = [float(d) ** -hub_exponent if d > 0 else 0.0 for d in self.degree.tolist()]
+            return self._damping[hub_exponent]
+
+    def edge(self, i: int) -> Edge:
+        return self.edges([i])[0]
+
+    def edges(self, ids: list[int]) -> list[Edge]:
+        """The relationships `ids` as subgraph.Edge, with the properties EXPAND's rows give."""
+        at = np.asarray(ids, dtype=np.int64)
+        columns = zip(self.source[at].tolist(), self.type[at].tolist(), self.target[at].tolist(), self.strength[at].tolist(), ids)
+        found = []
+        for source, code, target, strength, i in columns:
+            rel_type = schema.REL_TYPES[code]
+            props: dict[str, Any] = {}
+            if rel_type in STRENGTH_PROPERTY and strength == strength:  # NaN: no salience or weight
+                props[STRENGTH_PROPERTY[rel_type]] = strength
+            if self.reason[i] is not None:
+                props["reason"] = self.reason[i]
+            found.append(Edge(self.keys[source], rel_type, self.keys[target], props))
+        return found
+
+    def neighbourhood(
+        self,
+        store: GraphStore,
+        seeds: list[NodeKey],
+        hops: int,
+        config: RetrievalConfig,
+        keep_node: Callable[[NodeKey, dict[str, Any]], bool] | None = None,
+    ) -> Subgraph:
+        """What `subgraph.neighbourhood` reads hop by hop, from the arrays (the seeds' own
+        properties still come from the graph, in one statement, as there)."""
+        hops = schema.check_hops(hops)
+        sub = Subgraph()
+        sub.nodes = fetch_nodes(store, seeds)
+        sub.statements = 1
+        sub.hops = {key: 0 for key in sub.nodes}
+        types = [rel_type for rel_type in schema.REL_TYPES if config.edge_weight(rel_type) > 0]
+        indptr, neighbours, edges = self.adjacency(types)
+        in_sub = np.zeros(self.node_count, dtype=bool)
+        frontier = [self.index[key] for key in sub.nodes if key in self.index]
+        in_sub[frontier] = True
+        taken = np.zeros(self.edge_count, dtype=bool)
+        found: list[np.ndarray] = []
+        for hop in range(1, hops + 1):
+            if not frontier or not types:
+                break
+            starts = indptr[frontier]
+            ends = np.minimum(indptr[np.asarray(frontier) + 1], starts + config.neighbours_per_node)
+            at = _ranges(starts, ends)
+            ends_at, edges_at = neighbours[at], edges[at]
+            reached = self._reach(sub, np.unique(ends_at[~in_sub[ends_at]]), hop, keep_node, in_sub)
+            new = edges_at[in_sub[ends_at] & ~taken[edges_at]]
+            new = new[np.sort(np.unique(new, return_index=True)[1])]
+            taken[new] = True
+            found.append(new)
+            frontier = self._next_frontier(reached, np.concatenate(found), config) if hop < hops else []
+        sub.edges = LazyEdges(self, np.concatenate(found) if found else np.zeros(0, dtype=np.int64))
+        sub.view = SubgraphView(self, np.flatnonzero(in_sub), sub.edges.ids)
+        if len(sub.view.nodes) < len(sub.nodes):  # seeds the snapshot does not hold: read it all as edges
+            sub.view = None
+        sub.local_degree.update(sub.view.local_degree() if sub.view else _local_degree(sub.edges.values()))
+        return sub
+
+    def _reach(self, sub: Subgraph, candidates: np.ndarray, hop: int, keep_node, in_sub: np.ndarray) -> list[int]:
+        reached = []
+        for i in candidates.tolist():
+            key, node = self.keys[i], self.nodes[i]
+            if keep_node is None or keep_node(key, node):
+                sub.nodes[key] = dict(node)
+                sub.hops[key] = hop
+                in_sub[i] = True
+                reached.append(i)
+        return reached
+
+    def _next_frontier(self, reached: list[int], edges: np.ndarray, config: RetrievalConfig) -> list[int]:
+        """subgraph._next_frontier over the arrays: the same degrees, support and order."""
+        if not reached:
+            return []
+        reached_at = np.asarray(reached, dtype=np.int64)
+        ends = np.concatenate([self.source[edges], self.target[edges]])
+        local = np.bincount(ends, minlength=self.node_count)[reached_at]
+        known = self.degree[reached_at]
+        degree = np.where(known > 0, known, np.maximum(local, 1))
+        candidates = reached_at[degree <= config.hub_degree]
+        if len(candidates) <= config.frontier_limit:
+            return candidates.tolist()
+        slot = np.full(self.node_count, -1, dtype=np.int64)
+        slot[candidates] = np.arange(len(candidates))
+        at = slot[ends]
+        counts = np.zeros((len(candidates), len(schema.REL_TYPES)))
+        np.add.at(counts, (at[at >= 0], np.concatenate([self.type[edges], self.type[edges]])[at >= 0]), 1)
+        damping = [float(d) ** -config.hub_exponent for d in degree[degree <= config.hub_degree].tolist()]
+        ranked = frontier_order(counts, np.array(damping), candidates, config)
+        return candidates[ranked[: config.frontier_limit]].tolist()
+
+
+def _known_degree(node: dict[str, Any]) -> int:
+    known = node.get("degree")
+    return known if isinstance(known, int) and known > 0 else 0  # as subgraph.degree reads it
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenation of range(start, end) for each pair, in order."""
+    lengths = np.maximum(ends - starts, 0)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return np.arange(total, dtype=np.int64) + offsets
+
+
+def _local_degree(edges) -> dict[NodeKey, int]:
+    counts: dict[NodeKey, int] = {}
+    for edge in edges:
+        for end in (edge.source, edge.target):
+            counts[end] = counts.get(end, 0) + 1
+    return counts
+
+
+class LazyEdges(Mapping):
+    """A subgraph's edges as `subgraph.Subgraph.edges` has them, built from the arrays on first use."""
+
+    def __init__(self, snapshot: Snapshot, ids: np.ndarray) -> None:
+        self.snapshot, self.ids = snapshot, ids
+        self._built: dict[tuple[NodeKey, str, NodeKey], Edge] | None = None
+
+    def _edges(self) -> dict[tuple[NodeKey, str, NodeKey], Edge]:
+        if self._built is None:
+            self._built = {(edge.source, edge.type, edge.target): edge for edge in self.snapshot.edges(self.ids.tolist())}
+        return self._built
+
+    def __getitem__(self, key):
+        return self._edges()[key]
+
+    def values(self):
+        return self._edges().values()
+
+    def items(self):
+        return self._edges().items()
+
+    def __iter__(self) -> Iterator:
+        return iter(self._edges())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class SubgraphView:
+    """A subgraph's nodes and edges as positions in the snapshot, for the vectorised walk."""
+
+    def __init__(self, snapshot: Snapshot, nodes: np.ndarray, edges: np.ndarray) -> None:
+        self.snapshot, self.nodes, self.edges = snapshot, nodes, edges  # nodes ascending = key order
+
+    def local_degree(self) -> dict[NodeKey, int]:
+        ends = np.concatenate([self.snapshot.source[self.edges], self.snapshot.target[self.edges]])
+        found, counts = np.unique(ends, return_counts=True)
+        return {self.snapshot.keys[i]: c for i, c in zip(found.tolist(), counts.tolist())}
+
+
+def load(store: GraphStore) -> Snapshot:
+    """The graph's topology now. The generation is read first: a write during the load makes the
+    snapshot look older than it is (reloaded at the next check), never newer."""
+    token = generation.read(store)
+    labels = list(schema.LABELS)
+    nodes = q.run(store, q.SNAPSHOT_NODES, labels=labels)
+    edges = {rel_type: q.run(store, q.snapshot_edges(rel_type), labels=labels) for rel_type in schema.REL_TYPES}
+    return Snapshot(token, nodes, edges)
+
+
+class SnapshotCache:
+    """One store's snapshot, reloaded when the graph's generation moves on. Thread-safe.
+
+    `current()` asks the graph for its generation at most once per `check_s` (and at once when
+    this process has synced through the same store object since), so a search after a sync never
+    reads the topology from before it; a graph written by another process is seen within
+    `check_s`. While one thread loads, the others get None and read the graph directly."""
+
+    def __init__(self, store: GraphStore, check_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._store, self._check_s, self._clock = store, check_s, clock
+        self._lock = threading.Lock()
+        self._loading = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = -float("inf")
+        self._local_seen = -1
+        self.loads = 0
+        self.last_load_s = 0.0
+
+    def current(self) -> Snapshot | None:
+        now, local = self._clock(), generation.local_changes(self._store)
+        with self._lock:
+            held = self._snapshot
+            if held is not None and local == self._local_seen and now - self._checked_at < self._check_s:
+                return held
+        token = generation.read(self._store)
+        if held is not None and held.generation == token:
+            self._mark_checked(held, now, local)
+            return held
+        if not self._loading.acquire(blocking=False):
+            return None
+        try:
+            with self._lock:
+                if self._snapshot is not None and self._snapshot.generation == token:  # loaded meanwhile
+                    return self._snapshot
+            started = time.perf_counter()
+            loaded = load(self._store)
+            self.last_load_s = time.perf_counter() - started
+            self.loads += 1
+            self._mark_checked(loaded, now, local)
+            return loaded
+        finally:
+            self._loading.release()
+
+    def invalidate(self) -> None:
+        """Check the generation on the next `current()`, whatever the time."""
+        with self._lock:
+            self._checked_at = -float("inf")
+
+    def _mark_checked(self, snapshot: Snapshot, now: float, local: int) -> None:
+        with self._lock:
+            self._snapshot, self._checked_at, self._local_seen = snapshot, now, local

@@ -11,7 +11,7 @@ from typing import Any
 from api.settings import Settings
 from graph.embed import Embedder
 from graph.retrieval import RetrievalDeps
-from graph.retrieval.snapshot import SnapshotCache
+from graph.retrieval.snapshot_cache import SnapshotCache
 from graph.store import GraphStore, open_store
 from graph.vault import Vault
 from graph.vectors import VectorIndex
@@ -58,9 +58,12 @@ class Services:
         with self._snapshots_lock:
             if self._snapshots is None:
                 self._snapshots = SnapshotCache(self.store)
+                self._snapshots.current()  # starts loading it in the background
         return RetrievalDeps(self.store, self.index, self.embedder, snapshots=self._snapshots)
 
     def close(self) -> None:
+        if self._snapshots is not None:
+            self._snapshots.wait()  # a load under way reads the store about to close
         try:
             self.index.close()
         finally:

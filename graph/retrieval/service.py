@@ -33,7 +33,7 @@ from graph.vectors import ChunkFilter
 
 if TYPE_CHECKING:
     from graph.embed import Embedder
-    from graph.retrieval.snapshot import SnapshotCache
+    from graph.retrieval.snapshot_cache import SnapshotCache
     from graph.store.base import GraphStore
     from graph.vectors import VectorIndex
 

@@ -8,16 +8,12 @@ in CSR form where each node's relationships (both directions) are already in the
 RETRIEVAL_EXPAND reads them (strongest first, then the most central neighbour, then its id).
 `Snapshot.neighbourhood` answers exactly what `graph/retrieval/subgraph.py`'s statements would.
 
-`SnapshotCache` keeps one snapshot per store and never serves it after the graph changed: it
-compares the graph's generation (`graph/retrieval/generation.py`) at most once per `check_s`,
-and at once after a sync made through the same store object in this process. While one thread
-reloads, the others read the graph directly (the statement path) rather than wait or read stale.
+`graph/retrieval/snapshot_cache.py` keeps one per store and never serves it after the graph changed.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -270,55 +266,3 @@ def load(store: GraphStore) -> Snapshot:
     edges = {rel_type: q.run(store, q.snapshot_edges(rel_type), labels=labels) for rel_type in schema.REL_TYPES}
     return Snapshot(token, nodes, edges)
 
-
-class SnapshotCache:
-    """One store's snapshot, reloaded when the graph's generation moves on. Thread-safe.
-
-    `current()` asks the graph for its generation at most once per `check_s` (and at once when
-    this process has synced through the same store object since), so a search after a sync never
-    reads the topology from before it; a graph written by another process is seen within
-    `check_s`. While one thread loads, the others get None and read the graph directly."""
-
-    def __init__(self, store: GraphStore, check_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._store, self._check_s, self._clock = store, check_s, clock
-        self._lock = threading.Lock()
-        self._loading = threading.Lock()
-        self._snapshot: Snapshot | None = None
-        self._checked_at = -float("inf")
-        self._local_seen = -1
-        self.loads = 0
-        self.last_load_s = 0.0
-
-    def current(self) -> Snapshot | None:
-        now, local = self._clock(), generation.local_changes(self._store)
-        with self._lock:
-            held = self._snapshot
-            if held is not None and local == self._local_seen and now - self._checked_at < self._check_s:
-                return held
-        token = generation.read(self._store)
-        if held is not None and held.generation == token:
-            self._mark_checked(held, now, local)
-            return held
-        if not self._loading.acquire(blocking=False):
-            return None
-        try:
-            with self._lock:
-                if self._snapshot is not None and self._snapshot.generation == token:  # loaded meanwhile
-                    return self._snapshot
-            started = time.perf_counter()
-            loaded = load(self._store)
-            self.last_load_s = time.perf_counter() - started
-            self.loads += 1
-            self._mark_checked(loaded, now, local)
-            return loaded
-        finally:
-            self._loading.release()
-
-    def invalidate(self) -> None:
-        """Check the generation on the next `current()`, whatever the time."""
-        with self._lock:
-            self._checked_at = -float("inf")
-
-    def _mark_checked(self, snapshot: Snapshot, now: float, local: int) -> None:
-        with self._lock:
-            self._snapshot, self._checked_at, self._local_seen = snapshot, now, local

@@ -9,6 +9,7 @@ hubs and the frontier limit all bite), with and without a tier filter; then on r
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date
 
 import pytest
@@ -17,7 +18,8 @@ from graph import schema
 from graph.retrieval import RetrievalConfig, connected, search
 from graph.retrieval import generation
 from graph.retrieval.rank import Filters
-from graph.retrieval.snapshot import SnapshotCache, load
+from graph.retrieval.snapshot import load
+from graph.retrieval.snapshot_cache import SnapshotCache
 from graph.retrieval.subgraph import neighbourhood
 from graph.store import GraphStoreConfig
 from graph.store.falkordb import FalkorStore
@@ -105,7 +107,7 @@ def _answers(deps, with_cache: SnapshotCache | None):
 
 
 def test_ranked_results_are_the_same_with_the_snapshot(world) -> None:
-    cache = SnapshotCache(world.deps.store)
+    cache = SnapshotCache(world.deps.store, background=False)
     with_snapshot = _answers(world.deps, cache)
     assert cache.loads == 1
     by_statements = _answers(world.deps, None)
@@ -136,7 +138,7 @@ def _papers_near_the_trilemma(deps) -> list[str]:
 
 def test_a_sync_in_this_process_is_seen_by_the_next_search(own_world, embedder) -> None:
     clock = [0.0]  # time stands still: only the sync itself may make the snapshot reload
-    cache = SnapshotCache(own_world.deps.store, check_s=1.0, clock=lambda: clock[0])
+    cache = SnapshotCache(own_world.deps.store, check_s=1.0, clock=lambda: clock[0], background=False)
     deps = type(own_world.deps)(own_world.deps.store, own_world.deps.index, embedder, snapshots=cache)
     before = _papers_near_the_trilemma(deps)
     assert "trilemma-bounds" not in before and cache.loads == 1
@@ -154,7 +156,7 @@ def test_a_sync_in_this_process_is_seen_by_the_next_search(own_world, embedder) 
 def test_a_sync_by_another_process_is_seen_within_the_check_interval(own_world, embedder, tmp_path) -> None:
     clock = [0.0]
     store = own_world.deps.store
-    cache = SnapshotCache(store, check_s=1.0, clock=lambda: clock[0])
+    cache = SnapshotCache(store, check_s=1.0, clock=lambda: clock[0], background=False)
     deps = type(own_world.deps)(store, own_world.deps.index, embedder, snapshots=cache)
     _papers_near_the_trilemma(deps)
     held = cache.current()
@@ -174,6 +176,34 @@ def test_a_sync_by_another_process_is_seen_within_the_check_interval(own_world, 
     fresh = cache.current()
     assert fresh is not held and ("Paper", "trilemma-elsewhere") in fresh.index
     assert "trilemma-elsewhere" in _papers_near_the_trilemma(deps)
+
+
+def _loaded(cache: SnapshotCache):
+    """The snapshot once the background load is in (a load starts at most every few load times)."""
+    deadline = time.monotonic() + 30
+    while (found := cache.current()) is None and time.monotonic() < deadline:
+        cache.wait()
+        time.sleep(0.01)
+    assert found is not None, cache.last_error
+    return found
+
+
+def test_in_the_background_a_stale_snapshot_is_never_served_and_the_new_one_follows(own_world, embedder) -> None:
+    store = own_world.deps.store
+    cache = SnapshotCache(store)
+    deps = type(own_world.deps)(store, own_world.deps.index, embedder, snapshots=cache)
+    assert cache.current() is None  # nothing loaded yet: the graph is read directly meanwhile
+    held = _loaded(cache)
+    assert cache.loads == 1
+    before = _papers_near_the_trilemma(deps)
+
+    _add_paper(own_world.vault.root, "trilemma-background")
+    sync_vault(own_world.vault, store, own_world.deps.index, embedder, source_records())
+    assert cache.current() is None  # out of date: not served
+    assert "trilemma-background" in _papers_near_the_trilemma(deps)  # answered from the graph itself
+    fresh = _loaded(cache)
+    assert fresh is not held and ("Paper", "trilemma-background") in fresh.index
+    assert set(_papers_near_the_trilemma(deps)) - set(before) == {"trilemma-background"}
 
 
 def test_every_changing_sync_bumps_the_generation_and_a_no_op_does_not(own_world, embedder) -> None:

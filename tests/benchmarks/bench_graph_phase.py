@@ -1,0 +1,89 @@
+"""The graph phase of retrieval with and without the in-memory snapshot, on a built corpus.
+
+    python tests/benchmarks/bench_graph_phase.py /tmp/wikigraph-bench-latency/corpus-1000 [requests]
+
+The corpus is one `bench_latency.py --build-one N` made (its `wiki/` and `data/`; nothing else may
+have its Qdrant folder open). Each request runs twice in a row, once reading the neighbourhood
+hop by hop from the graph and once from the snapshot, so load on a shared machine hits both alike.
+Prints the snapshot's size, load time and memory, then per request kind the median and p95 of the
+graph phase (free-text and "connected" searches) or of the whole call (`connected`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.bench_latency import _settings, request_sets  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("requests", type=int, nargs="?", default=30)
+    args = parser.parse_args()
+
+    from api.services import Services
+    from graph.retrieval import service
+    from graph.retrieval.snapshot import load
+    from graph.retrieval.snapshot_cache import SnapshotCache
+
+    services = Services.open(_settings(args.corpus))
+    try:
+        _report_load(services.store, load)
+        with_snapshot = services.retrieval
+        by_statements = replace(with_snapshot, snapshots=None)
+        assert isinstance(with_snapshot.snapshots, SnapshotCache)
+        with_snapshot.snapshots.wait()  # the first load runs in the background
+        assert with_snapshot.snapshots.current() is not None
+        sets = request_sets(args.corpus / "wiki", args.requests)
+        for kind, requests in sets.items():
+            _run(service, kind, requests, with_snapshot, by_statements)
+    finally:
+        services.close()
+
+
+def _report_load(store, load) -> None:
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        load(store)
+        times.append(time.perf_counter() - started)
+    gc.collect()
+    tracemalloc.start()
+    snapshot = load(store)
+    snapshot.adjacency(["MENTIONS", "CONNECTS_TO", "ABOUT", "CONCERNS", "AFFILIATED_WITH", "RELATED_TO"])
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"snapshot: {snapshot.node_count} nodes, {snapshot.edge_count} relationships; load {min(times):.2f} s "
+          f"(of {', '.join(f'{t:.2f}' for t in times)}); held {held / 1e6:.1f} MB, peak while loading {peak / 1e6:.1f} MB")
+
+
+def _run(service, kind: str, requests, with_snapshot, by_statements) -> None:
+    laps: dict[str, list[float]] = {"statements": [], "snapshot": []}
+    for path, params in requests:
+        for name, deps in (("statements", by_statements), ("snapshot", with_snapshot)):
+            started = time.perf_counter()
+            if path == "/search":
+                response = service.search(deps, params["q"], k=params["k"])
+                laps[name].append(response.timings_ms.get("graph", 0.0))
+            else:
+                service.connected(deps, path.split("/")[2], None, params["type"], params["max_hops"], params["limit"])
+                laps[name].append((time.perf_counter() - started) * 1000)
+    what = "whole call" if kind == "connected" else "graph phase"
+    for name, found in laps.items():
+        ranked = sorted(found)
+        print(f"{kind:18} {name:10} {what}: median {statistics.median(found):7.1f} ms, p95 {ranked[int(0.95 * len(ranked)) - 1]:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

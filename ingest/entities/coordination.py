@@ -15,7 +15,7 @@ from ingest.entities.vocabulary import FUNCTION_WORDS, ORG_HEADS, PERSON_TITLES
 
 ITEM = rf"(?:{NAME_TOKEN}|o\d[\w-]*)(?:[ -][A-Z0-9][\w.\-]*){{0,3}}"
 COORDINATION_RE = re.compile(
-    rf"(?<![\w-])({ITEM}(?:,[ ]{ITEM})+,?[ ](?:and|or)[ ]{ITEM}|{ITEM}[ ](?:and|or|vs\.?|versus)[ ]{ITEM})(?![\w-])"
+    rf"(?<![\w-])({ITEM}(?:,[ ]{ITEM})+,?[ ](?:and|or)[ ]{ITEM}|{ITEM}[ ](?:and|or|vs\.?|versus|/)[ ]{ITEM})(?![\w-])"
 )
 POSSESSIVE_RE = re.compile(rf"\b({NAME_SEQ})(?:'s|’s)\s+({ITEM})")
 SPREADING_TYPES = ("Organization", "Model", "Person")
@@ -47,8 +47,8 @@ def type_lookup(proposals: list[Proposal], catalog_types: Callable[[str], set[st
 
 def _items(text: str) -> list[tuple[str, int]]:
     items, position = [], 0
-    for part in re.split(r"(,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+)", text):
-        if part and not re.fullmatch(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", part):
+    for part in re.split(r"(,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|/)\s+)", text):
+        if part and not re.fullmatch(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|/)\s+", part):
             items.append((part.strip(), position))
         position += len(part)
     return items
@@ -60,8 +60,11 @@ def _lists(index: int, segment: Segment, type_of: TypeOf) -> list[Found]:
         items = [(clean_name(item), match.start(1) + offset) for item, offset in _items(match.group(1))]
         known = [type_of(name) for name, _ in items]
         types = set(known) - {None}
-        # Two names joined by "and" are often of different kinds ("ChatGPT and Google"); a longer list seldom is.
-        if len(items) < 3 or len(types) != 1 or next(iter(types)) not in SPREADING_TYPES:
+        # Two names joined by "and" are often of different kinds ("ChatGPT and Google"); a longer list seldom is,
+        # nor is a pair beside an organisation ("Acme and Zorbo"): companies are compared with companies.
+        if len(types) != 1 or next(iter(types)) not in SPREADING_TYPES:
+            continue
+        if len(items) < 3 and types != {"Organization"}:
             continue
         if re.match(r"['’]s\b", segment.text[match.end(1) :]):
             continue

@@ -19,6 +19,7 @@ from graph.model import Mention
 from graph.vault import Vault, split_front_matter
 from ingest.entities.catalog import EntityCatalog, load_catalog, name_key, ref_of
 from ingest.entities.coordination import coordinated, type_lookup
+from ingest.entities.families import family_mentions
 from ingest.entities.extract import Count, Proposal, count_mentions, find_all, group
 from ingest.entities.found import weak_name
 from ingest.entities.pages import updated_entity, write_entity
@@ -62,9 +63,9 @@ def link_post(
     found = find_all(segments)
     proposals = group(found)
     type_of = type_lookup(proposals, lambda name: {ref.split("/", 1)[0] for ref in catalog.by_name(name)})
-    neighbours = coordinated(segments, type_of)
-    if neighbours:
-        proposals = group(found + neighbours)
+    found += coordinated(segments, type_of)
+    found += family_mentions(segments, found)  # last: a name anything calls an organisation is no family
+    proposals = group(found)
     for extractor in extractors:
         proposals.extend(extractor.extract(title, body_markdown))
     proposals = _plausible(proposals, catalog)
@@ -101,6 +102,7 @@ def _plausible(proposals: list[Proposal], catalog: EntityCatalog) -> list[Propos
     """Drop context guesses that clash with a name the vault or the post gives to something else: a "person"
     whose first name is a model family ("Claude Code" once "Claude 4" is a model) or who sits inside another
     name ("Monte Carlo" in "Monte Carlo tree search"); an "organisation" that is a person's surname."""
+    proposals = _given_names_are_people(proposals)
     others = [p for p in proposals if p.type != "Person"]
     other_words = {name_key(p.name.split()[0]) for p in others} | {name_key(p.name) for p in others}
     other_keys = [name_key(p.name) for p in others] + [
@@ -124,6 +126,16 @@ def _plausible(proposals: list[Proposal], catalog: EntityCatalog) -> list[Propos
             continue  # "QFL and Quillfeather Labs": two known names, not a new one
         kept.append(proposal)
     return kept
+
+
+def _given_names_are_people(proposals: list[Proposal]) -> list[Proposal]:
+    """ "John Roe's talk … a chat with John": a lone word that context alone made a model, and that is the
+    given name of a person the post names, is that person."""
+    given = {name_key(p.name.split()[0]) for p in proposals if p.type == "Person" and len(p.name.split()) > 1}
+    return [
+        p for p in proposals
+        if not (p.type == "Model" and p.strength < 2 and " " not in p.name and name_key(p.name) in given)
+    ]
 
 
 def _mentions(counts: dict[str, Count], catalog: EntityCatalog) -> list[dict]:

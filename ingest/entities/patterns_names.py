@@ -40,7 +40,8 @@ ORG_POSSESSIVE_RE = re.compile(
     rf"\b({NAME_SEQ})(?:'s|’s)\s+(?:CEO|CTO|CPO|founders?|co-?founders?|researchers?|teams?|employees|engineers|"
     r"leadership|headcount|API|models|strategy|business|chief|head|labs?|chatbots?|flagship|GPUs?|"
     r"clusters?|compute|stock|shareholders|board|investors?|terms of service|system cards?|blog posts?|"
-    r"announcements?|website|latest models?|latest releases?|new models|research team|policy team)\b"
+    r"announcements?|website|latest models?|latest releases?|new models|research team|policy team|papers?|"
+    r"products?|programs?|foray|next generation|official|offerings?|ecosystem)\b"
 )
 ORG_VERB_RE = re.compile(
     rf"\b({NAME_SEQ})\s+(?:(?:has|had|have|just|also|recently|quietly|finally|already|\w+ly)\s+){{0,3}}(?:released|"
@@ -49,11 +50,30 @@ ORG_VERB_RE = re.compile(
     # an object must follow: "ChatGPT launched with a murmur" and "X announced by Y" are products
     r"(?!\s+(?:with|in|on|at|to|by|for|as|last|this|yesterday|today|recently|quietly|publicly|early|late|\d)\b)(?![.,;:])"
 )
+ORG_SOURCE_RE = re.compile(
+    r"\b(?:papers?|products?|releases?|tools?|models?|research|researchers|work|folks|people|summary|report|"
+    rf"announcement|team)\s+from\s+(?:the\s+)?({NAME_SEQ})(?!\s*\d)"
+    # the name ends the phrase: in "models from Western labs" it is an adjective
+    rf"(?=\s*$|\s*[.,;:!?)]|\s+(?:{'|'.join(sorted(FUNCTION_WORDS))})\b)(?!['’])"
+)
+ORG_PLACE_RE = re.compile(
+    r"\b(?:[Ww]e|us|[Hh]ere|[Bb]eing|experiments|run|done|built|developed|presented|poster|talk|intern|interned|"
+    rf"colleagues|friends)\s+at\s+(?:the\s+)?({NAME_SEQ})"
+)
+ORG_APPOSITION_RE = re.compile(
+    rf"\b({NAME_SEQ})\s+(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:company|startup|organization|"
+    r"organisation|lab|laboratory|nonprofit|non-profit|research group|institute)\b"
+)
 ORG_TITLE_RE = re.compile(rf"\b({NAME_SEQ})\s+(?:CEO|CTO|CPO|COO|co-?founder|founder|cofounder)\b")
 ORG_LIST_RE = re.compile(
-    r"\b(?:companies|labs|laboratories|startups|organizations|organisations|providers|firms|institutions)"
-    rf"(?:,|:|\s+like|\s+such as|\s+including)\s+{LIST_RE}"
+    r"\b(?:companies|labs|laboratories|startups|organizations|organisations|providers|firms|institutions|"
+    r"competitors|rivals|the likes of)(?::|,?\s+like|,?\s+such as|,?\s+including|,?\s+i\.e\.,?|,?\s+e\.g\.,?)\s+"
+    rf"{LIST_RE}"
 )
+# One word joined to an "AI"/"ML" suffix ("AcmeAI", "zetaML") is how companies name themselves.
+JOINED_ORG_RE = re.compile(r"(?<![\w.-])((?:[A-Z][a-z]+|[a-z]{1,2})(?:[A-Z][a-z]+)*(?:AI|ML))(?![\w-])")
+# Camel-case words built on a model-naming suffix ("FooGPT", "BarLM", "BazChat", "QuxGen", "Xyz-LM").
+SUFFIXED_MODEL_RE = re.compile(r"(?<![\w.-])((?:[A-Z][a-z]+)+(?:GPT|LM|LLM|Chat|Gen|Coder)|[A-Z][a-z]+-LM)(?![\w-])")
 MODEL_LIST_RE = re.compile(rf"\b(?:models|LLMs|chatbots|assistants)(?::|\s+like|\s+such as|\s+including)\s+{LIST_RE}")
 MODEL_CONTEXT_RE = re.compile(
     r"\b(?:chatting with|chat with|prompting|switched to|switch to|fine-tuned|fine-tuning|distilled from|"
@@ -85,7 +105,17 @@ PERSON_RE = re.compile(
 TITLED_PERSON_RE = re.compile(
     r"\b(?:Professor|Prof\.|Dr\.|CEO|CTO|CPO|founder|co-founder|cofounder)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b"
 )
-BY_PERSON_RE = re.compile(r"\b(?:by|thanks to|Thanks to)\s+([A-Z][a-z]+\s[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+BY_PERSON_RE = re.compile(
+    r"\b(?:by|thanks to|Thanks to|[Cc]redit to|[Ss]houtout to|interviewed|interviewing|[Cc]onversation with|"
+    r"[Pp]odcast with|[Cc]hatted with|[Tt]alked with)\s+([A-Z][a-z]+\s[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!\s+\d)"
+)
+# "Jane Roe, lead of …", "Jane Roe, the CEO of …": a full name with the role it holds.
+ROLE_PERSON_RE = re.compile(
+    r"(?<!\b[Oo]n )(?<!\b[Aa]t )(?<!\b[Ii]n )\b([A-Z][a-z]+\s[A-Z][a-z]+(?:-[A-Z][a-z]+)?),\s+(?:the\s+|a\s+|an\s+)?(?:lead|head|CEO|CTO|founder|"
+    r"co-founder|cofounder|author|professor|director|researcher|scientist|engineer|creator|VP|president|manager)\b"
+)
+# "GenAI" is generative AI, a field.
+JOINED_FIELD_PREFIXES = frozenset({"gen"})
 NOT_ORG_WORDS = frozenset(
     """deep open generative general artificial machine human frontier applied basic fundamental safety alignment new
     responsible explainable agentic conversational embodied constitutional trustworthy modern narrow strong weak
@@ -111,12 +141,19 @@ def _organisations(index: int, segment: Segment) -> Iterator[Found]:
                 continue
             head, opener = words[-1], words[0]
             end = start + len(name)
-            if head.lower() in ORG_HEADS or opener.lower() in ORG_OPENERS and len(words) >= 3:
+            if len(words) == 2 and (opener.lower() in NOT_ORG_WORDS or opener.lower() in ORG_HEADS | {"research"}):
+                continue  # "Frontier Labs", "Research Lab": a kind of organisation, not one
+            if head.lower() in ORG_HEADS or opener.lower() in ORG_OPENERS and len(words) >= 3 or _head_of(words):
                 yield Found("Organization", name, index, start, end, "org-name", 2)
             elif head in ORG_SUFFIX_AI and _org_with_suffix(words, text, end):
                 yield Found("Organization", name, index, start, end, "org-suffix", 2)
+    for match in JOINED_ORG_RE.finditer(text):
+        name = match.group(1)
+        if name[:-2].lower() not in JOINED_FIELD_PREFIXES:
+            yield Found("Organization", name, index, match.start(1), match.end(1), "org-joined", 2)
     for pattern, rule in ((ORG_ROLE_RE, "org-role"), (ORG_POSSESSIVE_RE, "org-possessive"), (ORG_VERB_RE, "org-verb"),
-                          (ORG_TITLE_RE, "org-title")):
+                          (ORG_TITLE_RE, "org-title"), (ORG_SOURCE_RE, "org-source"),
+                          (ORG_PLACE_RE, "org-place"), (ORG_APPOSITION_RE, "org-apposition")):
         for match in pattern.finditer(text):
             name = _before_title(clean_name(match.group(1)))
             if _org_candidate(name, text, match.start(1)):
@@ -126,6 +163,14 @@ def _organisations(index: int, segment: Segment) -> Iterator[Found]:
             name = clean_name(item)
             if _org_candidate(name, text, match.start(1)):
                 yield Found("Organization", name, index, match.start(1), match.end(1), "org-list", 1)
+
+
+def _head_of(words: list[str]) -> bool:
+    """ "Acme Institute for Widgets", "Bureau of Things": an organisation's head word followed by its remit."""
+    return any(
+        word.lower() in ORG_HEADS and word[:1].isupper() and following in ("of", "for")
+        for word, following in zip(words[:-1], words[1:])
+    )
 
 
 def _before_title(name: str) -> str:
@@ -172,6 +217,8 @@ def _org_candidate(name: str, text: str, start: int) -> bool:
         return False
     if len(words) == 1 and name.isupper() and len(name) <= 2:  # "AI", "ML": a field, not an organisation
         return False
+    if len(words) == 1 and name.lower() in ORG_HEADS:  # "Robotics released": the tail of a longer name
+        return False
     return not any(word.lower() in MONTHS_AND_DAYS for word in words)
 
 
@@ -195,6 +242,8 @@ def _models(index: int, segment: Segment) -> Iterator[Found]:
         family = match.group(1)
         if family.lower() not in NUMBERED_NOUNS and family.lower() not in FUNCTION_WORDS and plausible_name(family):
             yield Found("Model", family, index, match.start(), match.end(), "model-size", 2, (match.group(0),))
+    for match in SUFFIXED_MODEL_RE.finditer(text):
+        yield Found("Model", match.group(1), index, match.start(1), match.end(1), "model-suffix", 2)
     for match in CAPS_VERSION_RE.finditer(text):
         if cued and match.group(1).lower() not in NUMBERED_NOUNS:
             yield Found("Model", match.group(0), index, match.start(), match.end(), "model-caps-version", 1)
@@ -222,7 +271,8 @@ def _spaced_model(match: re.Match, index: int, text: str, cued: bool) -> Found |
         return None  # (a given name before a version is a model: people have no version numbers)
     if at_sentence_start(text, match.start()) and len(words) == 1 and words[0].lower() in FUNCTION_WORDS:
         return None
-    strong = bool(size) or tier.lower() in MODEL_TIERS
+    owned = re.search(r"['’]s\s$", text[: match.start()]) is not None  # "Acme's Zeta 3": a product with a version
+    strong = bool(size) or tier.lower() in MODEL_TIERS or owned
     if not strong and not cued:
         return None
     named_tier = tier.lower() in MODEL_TIERS or (tier[:1].isupper() and tier.lower() not in FUNCTION_WORDS)
@@ -255,7 +305,8 @@ def _people(index: int, segment: Segment) -> Iterator[Found]:
         if first.lower() in AMBIGUOUS_GIVEN_NAMES and at_sentence_start(text, match.start()):
             continue
         yield Found("Person", f"{first} {last}", index, match.start(), match.end(), "person-name", 1)
-    for pattern, rule in ((TITLED_PERSON_RE, "person-title"), (BY_PERSON_RE, "person-by")):
+    for pattern, rule in ((TITLED_PERSON_RE, "person-title"), (BY_PERSON_RE, "person-by"),
+                          (ROLE_PERSON_RE, "person-role")):
         for match in pattern.finditer(text):
             words = match.group(1).split()
             if all(_surname(word) for word in words[1:]) and words[0].lower() not in FUNCTION_WORDS:

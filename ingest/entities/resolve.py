@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from graph.model import Entity
 from ingest.entities.catalog import EntityCatalog, name_key, names_of, ref_of
 from ingest.entities.extract import Proposal
-from ingest.entities.gazetteer import fold, key_of
+from ingest.entities.gazetteer import fold, is_acronym_like, key_of
 from ingest.entities.review import ReviewItem
 from graph.slugs import slugify
 
@@ -100,7 +100,14 @@ def _exact(proposal: Proposal, catalog: EntityCatalog) -> str | None:
     if same_type:
         return same_type[0]
     # The vault's own typing wins over a guess from context; an id-bearing proposal (an arXiv paper) keeps its type.
-    return None if proposal.strength >= 3 else sorted(refs)[0]
+    # Across types, a capitalisation-marked name must match in case too: "xAI" the company is not "XAI" the field.
+    exact = {key_of(name) for name in names}
+    refs = {
+        ref for ref in refs
+        if not any(is_acronym_like(name) for name in names)
+        or exact & {key_of(name) for name in names_of(catalog.entities[ref])}
+    }
+    return None if proposal.strength >= 3 or not refs else sorted(refs)[0]
 
 
 def _digits(text: str) -> list[str]:

@@ -35,7 +35,7 @@ ORG_HEADS = frozenset(
     """labs lab laboratory laboratories institute foundation university college inc inc. corp corp. corporation
     co co. llc ltd ltd. group department agency administration commission committee council bureau office center
     centre society association consortium alliance ventures capital partners technologies robotics dynamics
-    ministry school academy conference""".split()
+    ministry school academy conference union party court organization organisation""".split()
 )
 ORG_OPENERS = frozenset("university department office bureau committee center centre institute ministry".split())
 ORG_SUFFIX_AI = frozenset({"AI", "ML", "Research"})

@@ -2,9 +2,9 @@
 
 The dev set (tests/fixtures/entities_devset.yaml) labels 25 posts of the Interconnects archive in ../shared.
 Two ways of running it (see tests/support/entity_eval.py):
-- cold: each post alone, the vault holding only the starter concepts: measured precision 0.855, recall 0.530;
+- cold: each post alone, the vault holding only the starter concepts: measured precision 0.853, recall 0.668;
 - warm: the whole archive (196 posts) ingested oldest first, dev posts scored as they come, which is what a user
-  who ingests the archive gets: measured precision 0.814, recall 0.667.
+  who ingests the archive gets: measured precision 0.805, recall 0.759.
 The floors sit a little under, so a change that makes linking worse fails here.
 `python tests/benchmarks/entity_devset.py [--warm]` prints the per-type tables.
 """
@@ -39,13 +39,20 @@ def test_every_labelled_post_is_in_the_archive():
 def test_cold_precision_and_recall_stay_above_their_floors(cold):
     print("\n" + cold.table())
     assert cold.precision() >= 0.83
-    assert cold.recall() >= 0.51
+    assert cold.recall() >= 0.65
 
 
 def test_papers_and_concepts_are_found_reliably(cold):
     # The types recognisable by form (arXiv links) or by the starter vocabulary must stay strong.
     assert cold.precision("Paper") >= 0.9 and cold.recall("Paper") >= 0.75
-    assert cold.precision("Concept") >= 0.8 and cold.recall("Concept") >= 0.65
+    assert cold.precision("Concept") >= 0.79 and cold.recall("Concept") >= 0.8
+
+
+def test_names_without_a_telling_form_are_found_from_the_first_post(cold):
+    # Organisations, models and people are recognised by context and naming conventions alone in a cold vault.
+    assert cold.precision("Organization") >= 0.85 and cold.recall("Organization") >= 0.46
+    assert cold.precision("Model") >= 0.84 and cold.recall("Model") >= 0.6
+    assert cold.precision("Person") >= 0.83 and cold.recall("Person") >= 0.64
 
 
 @pytest.mark.slow
@@ -54,4 +61,4 @@ def test_warm_precision_and_recall_stay_above_their_floors():
     warm = evaluate(warm=True)
     print("\n" + warm.table())
     assert warm.precision() >= 0.79
-    assert warm.recall() >= 0.64
+    assert warm.recall() >= 0.74

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ingest.entities.extract import propose
 from ingest.entities.text import post_segments
 
@@ -116,3 +118,79 @@ def test_neighbours_type_each_other_in_the_pipeline(tmp_path):
     typed = {(m["type"], m["name"]) for m in result.mentions}
     assert {("Organization", "Zorbonic"), ("Organization", "Quillfeather"), ("Organization", "Brindlewood")} <= typed
     assert ("Model", "Quill-3") in typed
+
+
+def test_joined_ai_suffixes_name_companies_and_model_suffixes_name_models():
+    found = proposals("QuillAI and xyML compete with BrindleGPT, StoatLM and Fennel-LM. GenAI is a field.")
+    assert ("Organization", "QuillAI") in found and ("Organization", "xyML") in found
+    for name in ("BrindleGPT", "StoatLM", "Fennel-LM"):
+        assert ("Model", name) in found, name
+    assert not [key for key in found if key[1] == "GenAI"]
+
+
+def test_organisation_remits_sources_places_and_appositions():
+    found = proposals(
+        "The Gnarl Institute for Widget Safety wrote to us. A new paper from Zorbonic, and we at Quillhaus agree. "
+        "In short, Brindlewood is a startup. Models from Western labs and the Frontier Labs are not organisations."
+    )
+    for name in ("Gnarl Institute for Widget Safety", "Zorbonic", "Quillhaus", "Brindlewood"):
+        assert ("Organization", name) in found, name
+    assert ("Organization", "Western") not in found and ("Organization", "Frontier Labs") not in found
+
+
+def test_a_versioned_name_owned_by_someone_is_a_model_without_other_cues():
+    found = proposals("The contrast between Zorbonic's Quill 3 and the rest is clear.")
+    assert ("Model", "Quill 3") in found
+
+
+def test_people_credited_interviewed_or_given_a_role():
+    found = proposals(
+        "Credit to Tarquin Ossery for the figure. I interviewed Wenlo Barrick last week. "
+        "Odile Fenmark, lead of the widget team, agreed. On Latent Garden, the founder of Zorbonic spoke."
+    )
+    for name in ("Tarquin Ossery", "Wenlo Barrick", "Odile Fenmark"):
+        assert ("Person", name) in found, name
+    assert ("Person", "Latent Garden") not in found
+
+
+def _linked(tmp_path, body: str) -> set[tuple[str, str]]:
+    from datetime import date
+
+    from graph.vault import Vault
+    from ingest.entities.link import link_post
+
+    result = link_post(Vault(tmp_path), "A post", body, date(2026, 1, 2), "note")
+    return {(m["type"], m["name"]) for m in result.mentions}
+
+
+def test_a_versioned_model_makes_its_family_and_products_models(tmp_path):
+    typed = _linked(
+        tmp_path,
+        "We tried Quill 3.5 Pro and Quill 4 at length. Quill is fast, Quill Nano is cheap, and Zorbo Research "
+        "trains Zorbo-2 while Zorbo Research thinks about data.",
+    )
+    assert {("Model", "Quill"), ("Model", "Quill Nano"), ("Model", "Zorbo-2")} <= typed
+    assert not [key for key in typed if key[0] == "Model" and key[1].startswith("Zorbo Research")]
+
+
+def test_a_family_the_post_calls_an_organisation_stays_one(tmp_path):
+    typed = _linked(tmp_path, "The researchers at Zorbonic built Zorbonic V3 with 600B weights, and Zorbonic is ahead.")
+    assert ("Organization", "Zorbonic") in typed and ("Model", "Zorbonic") not in typed
+
+
+def test_a_pair_beside_a_known_organisation_is_two_organisations(tmp_path):
+    typed = _linked(tmp_path, "Engineers at Zorbonic shipped it. Zorbonic and Quillfeather dominate; Zorbonic / Brindle too.")
+    assert {("Organization", "Quillfeather"), ("Organization", "Brindle")} <= typed
+
+
+def test_a_given_name_of_a_named_person_is_not_a_model(tmp_path):
+    typed = _linked(tmp_path, "Maria Kowalczyk's talk was great. I got to chat with Maria about it afterwards.")
+    assert ("Person", "Maria Kowalczyk") in typed and ("Model", "Maria") not in typed
+
+
+def test_a_capitalisation_marked_name_does_not_resolve_to_another_type_in_another_case(tmp_path):
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[2] / "wiki_content" / "concepts", tmp_path / "concepts")
+    typed = _linked(tmp_path, "Explainable AI (XAI) matters. Meanwhile xAI released a chatbot and xAI's CEO spoke.")
+    assert ("Organization", "xAI") in typed and ("Concept", "Explainable AI") in typed

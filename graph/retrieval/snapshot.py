@@ -14,7 +14,7 @@ RETRIEVAL_EXPAND reads them (strongest first, then the most central neighbour, t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from graph.store.base import GraphStore
 
 TYPE_CODE = {rel_type: code for code, rel_type in enumerate(schema.REL_TYPES)}
+_STRENGTH_NAME = [STRENGTH_PROPERTY.get(rel_type) for rel_type in schema.REL_TYPES]  # by type code
 UNSET_STRENGTH = 0.5  # what EXPAND orders a relationship without salience or weight by
 
 
 class Snapshot:
-    def __init__(self, generation_token: str | None, nodes: list[dict[str, Any]], edges: dict[str, list[dict[str, Any]]]) -> None:
-        """`nodes`: RETRIEVAL_SNAPSHOT_NODES rows; `edges`: RETRIEVAL_SNAPSHOT_EDGES rows by relationship type."""
+    def __init__(self, generation_token: str | None, nodes: list[dict[str, Any]], edges: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
+        """`nodes`: RETRIEVAL_SNAPSHOT_NODES rows; `edges`: (type, its RETRIEVAL_SNAPSHOT_EDGES rows), one
+        type at a time (a generator keeps only one type's rows in memory)."""
         self.generation = generation_token
         nodes = sorted(nodes, key=lambda row: (row["label"], row["id"]))  # index order = key order
         self.keys: list[NodeKey] = [(row["label"], row["id"]) for row in nodes]
@@ -43,7 +45,7 @@ class Snapshot:
         self.degree = np.array([_known_degree(node) for node in self.nodes], dtype=np.int64)
         self.pagerank = np.array([float(node.get("pagerank") or 0.0) for node in self.nodes])
         source, target, types, strength, self.reason = [], [], [], [], []
-        for rel_type, rows in edges.items():
+        for rel_type, rows in edges:
             for row in rows:
                 ends = (self.index.get((row["source_label"], row["source"])), self.index.get((row["target_label"], row["target"])))
                 if None in ends:  # written between the node and the relationship statements
@@ -108,15 +110,15 @@ class Snapshot:
         """The relationships `ids` as subgraph.Edge, with the properties EXPAND's rows give."""
         at = np.asarray(ids, dtype=np.int64)
         columns = zip(self.source[at].tolist(), self.type[at].tolist(), self.target[at].tolist(), self.strength[at].tolist(), ids)
-        found = []
+        keys, reasons, types, found = self.keys, self.reason, schema.REL_TYPES, []
         for source, code, target, strength, i in columns:
-            rel_type = schema.REL_TYPES[code]
             props: dict[str, Any] = {}
-            if rel_type in STRENGTH_PROPERTY and strength == strength:  # NaN: no salience or weight
-                props[STRENGTH_PROPERTY[rel_type]] = strength
-            if self.reason[i] is not None:
-                props["reason"] = self.reason[i]
-            found.append(Edge(self.keys[source], rel_type, self.keys[target], props))
+            named = _STRENGTH_NAME[code]
+            if named is not None and strength == strength:  # NaN: no salience or weight
+                props[named] = strength
+            if reasons[i] is not None:
+                props["reason"] = reasons[i]
+            found.append(Edge(keys[source], types[code], keys[target], props))
         return found
 
     def neighbourhood(
@@ -263,6 +265,6 @@ def load(store: GraphStore) -> Snapshot:
     token = generation.read(store)
     labels = list(schema.LABELS)
     nodes = q.run(store, q.SNAPSHOT_NODES, labels=labels)
-    edges = {rel_type: q.run(store, q.snapshot_edges(rel_type), labels=labels) for rel_type in schema.REL_TYPES}
+    edges = ((rel_type, q.run(store, q.snapshot_edges(rel_type), labels=labels)) for rel_type in schema.REL_TYPES)
     return Snapshot(token, nodes, edges)
 

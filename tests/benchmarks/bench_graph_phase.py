@@ -6,7 +6,9 @@ The corpus is one `bench_latency.py --build-one N` made (its `wiki/` and `data/`
 have its Qdrant folder open). Each request runs twice in a row, once reading the neighbourhood
 hop by hop from the graph and once from the snapshot, so load on a shared machine hits both alike.
 Prints the snapshot's size, load time and memory, then per request kind the median and p95 of the
-graph phase (free-text and "connected" searches) or of the whole call (`connected`).
+graph phase (free-text and "connected" searches) or of the whole call (`connected`), and of the
+same walks replayed back to back (the graph phase's own work, without the CPU the phases before it
+leave busy: the embedding runtime's threads).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def main() -> None:
         assert with_snapshot.snapshots.current() is not None
         sets = request_sets(args.corpus / "wiki", args.requests)
         for kind, requests in sets.items():
-            _run(service, kind, requests, with_snapshot, by_statements)
+            walks = _recording_walks(lambda: _run(service, kind, requests, with_snapshot, by_statements))
+            _replay(kind, walks, with_snapshot)
     finally:
         services.close()
 
@@ -83,6 +86,44 @@ def _run(service, kind: str, requests, with_snapshot, by_statements) -> None:
     for name, found in laps.items():
         ranked = sorted(found)
         print(f"{kind:18} {name:10} {what}: median {statistics.median(found):7.1f} ms, p95 {ranked[int(0.95 * len(ranked)) - 1]:7.1f} ms")
+
+
+def _recording_walks(run) -> list[tuple]:
+    """Run, keeping the arguments of every walk the snapshot runs took."""
+    from graph.retrieval import engine
+
+    walks, original = [], engine.neighbourhood
+
+    def recording(store, seeds, hops, config, keep_node=None, snapshot=None):
+        if snapshot is not None:
+            walks.append((store, seeds, hops, config, keep_node))
+        return original(store, seeds, hops, config, keep_node, snapshot)
+
+    engine.neighbourhood = recording
+    try:
+        run()
+    finally:
+        engine.neighbourhood = original
+    return walks
+
+
+def _replay(kind: str, walks: list[tuple], with_snapshot) -> None:
+    """The same walks (neighbourhood + PageRank) again, back to back and alternating, three times:
+    the graph phase's own work, without what the phases before it leave running on the CPU."""
+    from graph.retrieval.ppr import personalised_pagerank
+    from graph.retrieval.subgraph import neighbourhood
+
+    snapshot = with_snapshot.snapshots.current()
+    laps: dict[str, list[float]] = {"statements": [], "snapshot": []}
+    for _ in range(3):
+        for store, seeds, hops, config, keep in walks:
+            for name, held in (("statements", None), ("snapshot", snapshot)):
+                started = time.perf_counter()
+                sub = neighbourhood(store, seeds, hops, config, keep, held)
+                personalised_pagerank(sub, {seed: 1.0 for seed in seeds}, config)
+                laps[name].append((time.perf_counter() - started) * 1000)
+    for name, found in laps.items():
+        print(f"{kind:18} {name:10} replayed walk: median {statistics.median(found):7.1f} ms, p95 {sorted(found)[int(0.95 * len(found)) - 1]:7.1f} ms")
 
 
 if __name__ == "__main__":

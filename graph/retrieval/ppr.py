@@ -155,7 +155,7 @@ def _damping(sub: Subgraph, table: EdgeTable, config: RetrievalConfig) -> np.nda
     view = sub.view
     if view is None:
         return np.array([damping(sub, key, config) for key in table.keys])
-    known = np.asarray(view.snapshot.damping(config.hub_exponent))[view.nodes]
+    known = view.snapshot.damping(config.hub_exponent)[view.nodes]
     for i in np.flatnonzero(known == 0).tolist():
         known[i] = damping(sub, table.keys[i], config)
     return known

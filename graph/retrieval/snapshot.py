@@ -59,7 +59,7 @@ class Snapshot:
         self.type, self.strength = np.array(types, dtype=np.int64), np.array(strength, dtype=np.float64)
         self._csr = self._sorted_adjacency(nodes)
         self._by_types: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._damping: dict[float, list[float]] = {}
+        self._damping: dict[float, np.ndarray] = {}
         self._lock = threading.Lock()
 
     @property
@@ -96,11 +96,13 @@ class Snapshot:
                 self._by_types[wanted] = (indptr, neighbour[keep], edge[keep])
             return self._by_types[wanted]
 
-    def damping(self, hub_exponent: float) -> list[float]:
-        """degree ** -hub_exponent per node with a known degree (computed as subgraph.damping does)."""
+    def damping(self, hub_exponent: float) -> np.ndarray:
+        """degree ** -hub_exponent per node with a known degree, 0 for the others (computed in
+        Python floats, as subgraph.damping does, so both paths multiply the same numbers)."""
         with self._lock:
             if hub_exponent not in self._damping:
-                self._damping[hub_exponent] = [float(d) ** -hub_exponent if d > 0 else 0.0 for d in self.degree.tolist()]
+                powers = [float(d) ** -hub_exponent if d > 0 else 0.0 for d in self.degree.tolist()]
+                self._damping[hub_exponent] = np.array(powers, dtype=np.float64)
             return self._damping[hub_exponent]
 
     def edge(self, i: int) -> Edge:
@@ -164,14 +166,14 @@ class Snapshot:
         return sub
 
     def _reach(self, sub: Subgraph, candidates: np.ndarray, hop: int, keep_node, in_sub: np.ndarray) -> list[int]:
-        reached = []
+        keys, nodes, reached = self.keys, self.nodes, []
         for i in candidates.tolist():
-            key, node = self.keys[i], self.nodes[i]
+            key, node = keys[i], nodes[i]
             if keep_node is None or keep_node(key, node):
-                sub.nodes[key] = dict(node)
+                sub.nodes[key] = dict(node)  # a copy: the snapshot's own never change
                 sub.hops[key] = hop
-                in_sub[i] = True
                 reached.append(i)
+        in_sub[reached] = True
         return reached
 
     def _next_frontier(self, reached: list[int], edges: np.ndarray, config: RetrievalConfig) -> list[int]:

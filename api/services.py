@@ -63,7 +63,7 @@ class Services:
 
     def close(self) -> None:
         if self._snapshots is not None:
-            self._snapshots.wait()  # a load under way reads the store about to close
+            self._snapshots.close()  # a load under way reads the store about to close
         try:
             self.index.close()
         finally:

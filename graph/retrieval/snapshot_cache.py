@@ -47,6 +47,7 @@ class SnapshotCache:
         self.loads = 0
         self.last_load_s = 0.0
         self.last_error: Exception | None = None
+        self._closed = False
 
     def current(self) -> Snapshot | None:
         """The snapshot if it is the graph as it is now; else None (a fresh one is on its way)."""
@@ -65,6 +66,12 @@ class SnapshotCache:
                 return self._load_here(now, local)
             return self._start_load(now)
 
+    def close(self, timeout_s: float = 1.0) -> None:
+        """No more loads; give one under way a moment (a load cut short by the store closing is dropped)."""
+        with self._lock:
+            self._closed = True
+        self.wait(timeout_s)
+
     def wait(self, timeout_s: float = 60.0) -> None:
         """Block until a load under way is done (scripts and tests)."""
         loader = self._loader
@@ -73,7 +80,7 @@ class SnapshotCache:
 
     def _start_load(self, now: float) -> None:
         """Start a background load unless one runs or the last ended too recently (lock held)."""
-        if self._loader is None and now >= self._next_load_at:
+        if self._loader is None and now >= self._next_load_at and not self._closed:
             self._loader = threading.Thread(target=self._load_in_background, args=(now, self._local_seen), name="snapshot-load", daemon=True)
             self._loader.start()
         return None
@@ -88,7 +95,8 @@ class SnapshotCache:
         try:
             loaded = self._timed_load()
         except Exception as exc:  # noqa: BLE001 — reported and kept; searches read the graph meanwhile
-            log.warning("retrieval snapshot: load failed (%s); reading the graph directly until the next try", exc)
+            if not self._closed:
+                log.warning("retrieval snapshot: load failed (%s); reading the graph directly until the next try", exc)
             with self._lock:
                 self.last_error, self._loader = exc, None
                 self._next_load_at = self._clock() + self._check_s

@@ -83,6 +83,7 @@ def personalised_pagerank(sub: Subgraph, seeds: dict[NodeKey, float], config: Re
         restart[table.position[key]] = weight / total
     dangling = np.ones(len(keys), dtype=bool)
     dangling[src] = False
+    dangling = np.flatnonzero(dangling)
     alpha = 1.0 - config.restart
     rank = restart.copy()
     flow = np.zeros(len(keys))

@@ -165,14 +165,18 @@ class Snapshot:
         sub.local_degree.update(sub.view.local_degree() if sub.view else _local_degree(sub.edges.values()))
         return sub
 
+    def unknown_degree(self, nodes: np.ndarray) -> np.ndarray:
+        """Those of `nodes` without a degree of their own (subgraph.degree counts their edges in hand)."""
+        return nodes[self.degree[nodes] == 0]
+
     def _reach(self, sub: Subgraph, candidates: np.ndarray, hop: int, keep_node, in_sub: np.ndarray) -> list[int]:
-        keys, nodes, reached = self.keys, self.nodes, []
-        for i in candidates.tolist():
-            key, node = keys[i], nodes[i]
-            if keep_node is None or keep_node(key, node):
-                sub.nodes[key] = dict(node)  # a copy: the snapshot's own never change
-                sub.hops[key] = hop
-                reached.append(i)
+        keys, nodes = self.keys, self.nodes
+        reached = candidates.tolist()
+        if keep_node is not None:
+            reached = [i for i in reached if keep_node(keys[i], nodes[i])]
+        found = [keys[i] for i in reached]
+        sub.nodes.update(zip(found, [dict(nodes[i]) for i in reached]))  # copies: the snapshot's own never change
+        sub.hops.update(dict.fromkeys(found, hop))
         in_sub[reached] = True
         return reached
 
@@ -256,9 +260,13 @@ class SubgraphView:
         self.snapshot, self.nodes, self.edges = snapshot, nodes, edges  # nodes ascending = key order
 
     def local_degree(self) -> dict[NodeKey, int]:
+        """Edges in hand per node, for the nodes subgraph.degree asks it of: those without a degree."""
+        wanted = self.snapshot.unknown_degree(self.nodes)
+        if not len(wanted):
+            return {}
         ends = np.concatenate([self.snapshot.source[self.edges], self.snapshot.target[self.edges]])
-        found, counts = np.unique(ends, return_counts=True)
-        return {self.snapshot.keys[i]: c for i, c in zip(found.tolist(), counts.tolist())}
+        counts = np.bincount(ends, minlength=self.snapshot.node_count)[wanted]
+        return {self.snapshot.keys[i]: c for i, c in zip(wanted.tolist(), counts.tolist()) if c}
 
 
 def load(store: GraphStore) -> Snapshot:

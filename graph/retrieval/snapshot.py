@@ -13,6 +13,7 @@ RETRIEVAL_EXPAND reads them (strongest first, then the most central neighbour, t
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -116,7 +117,7 @@ class Snapshot:
         for source, code, target, strength, i in columns:
             props: dict[str, Any] = {}
             named = _STRENGTH_NAME[code]
-            if named is not None and strength == strength:  # NaN: no salience or weight
+            if named is not None and not math.isnan(strength):  # NaN: no salience or weight
                 props[named] = strength
             if reasons[i] is not None:
                 props["reason"] = reasons[i]

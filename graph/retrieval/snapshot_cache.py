@@ -83,7 +83,6 @@ class SnapshotCache:
         if self._loader is None and now >= self._next_load_at and not self._closed:
             self._loader = threading.Thread(target=self._load_in_background, args=(now, self._local_seen), name="snapshot-load", daemon=True)
             self._loader.start()
-        return None
 
     def _load_here(self, now: float, local: int) -> Snapshot:
         """Load in the calling thread (lock held: other callers wait for it rather than read stale)."""

@@ -49,7 +49,7 @@ def main() -> None:
         assert with_snapshot.snapshots.current() is not None
         sets = request_sets(args.corpus / "wiki", args.requests)
         for kind, requests in sets.items():
-            walks = _recording_walks(lambda: _run(service, kind, requests, with_snapshot, by_statements))
+            walks = _recording_walks(lambda kind=kind, requests=requests: _run(service, kind, requests, with_snapshot, by_statements))
             _replay(kind, walks, with_snapshot)
     finally:
         services.close()

@@ -81,7 +81,7 @@ def _build(store, notes: int) -> None:
         for _ in range(2):
             link("Concept", f"Concept-{c}", "RELATED_TO", "Concept", f"Concept-{rng.randrange(sizes['Concept'])}", {"weight": round(rng.random(), 3)})
     degree: Counter = Counter()
-    for (start_label, _, end_label), pairs in edges.items():
+    for pairs in edges.values():
         for start, end in pairs:
             degree[start] += 1
             degree[end] += 1

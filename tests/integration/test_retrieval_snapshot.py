@@ -15,8 +15,7 @@ from datetime import date
 import pytest
 
 from graph import schema
-from graph.retrieval import RetrievalConfig, connected, search
-from graph.retrieval import generation
+from graph.retrieval import RetrievalConfig, connected, generation, search
 from graph.retrieval.rank import Filters
 from graph.retrieval.snapshot import load
 from graph.retrieval.snapshot_cache import SnapshotCache
@@ -24,7 +23,6 @@ from graph.retrieval.subgraph import neighbourhood
 from graph.store import GraphStoreConfig
 from graph.store.falkordb import FalkorStore
 from graph.sync import sync_vault
-from graph.vault import Vault
 from tests.integration.test_store import store  # noqa: F401  (the store suite's backends fixture)
 from tests.support import sample_graph
 from tests.support.connected_wiki import FIXTURE
@@ -48,14 +46,14 @@ def _shape(sub) -> tuple:
     return sub.nodes, edges, sub.hops
 
 
-def _assert_same_neighbourhoods(store, snapshot, seed_groups) -> int:
+def _assert_same_neighbourhoods(graph_store, snapshot, seed_groups) -> int:
     compared = 0
     for seeds in seed_groups:
         for hops in range(1, schema.MAX_HOPS + 1):
             for config in CONFIGS:
                 for keep in (None, TIER_ONE):
-                    by_statements = neighbourhood(store, seeds, hops, config, keep)
-                    by_snapshot = neighbourhood(store, seeds, hops, config, keep, snapshot)
+                    by_statements = neighbourhood(graph_store, seeds, hops, config, keep)
+                    by_snapshot = neighbourhood(graph_store, seeds, hops, config, keep, snapshot)
                     assert _shape(by_snapshot) == _shape(by_statements), (seeds, hops, config, keep)
                     assert by_snapshot.statements == 1 <= by_statements.statements
                     compared += 1
@@ -69,15 +67,15 @@ def _seed_groups(keys: list) -> list[list]:
 
 
 def test_snapshot_neighbourhoods_equal_the_statements_on_the_connected_wiki(world) -> None:
-    store = world.deps.store
-    snapshot = load(store)
-    assert snapshot.node_count == sum(store.counts()["nodes"].values())
-    assert snapshot.edge_count == sum(store.counts()["edges"].values())
-    wide = _assert_same_neighbourhoods(store, snapshot, _seed_groups(snapshot.keys))
+    graph_store = world.deps.store
+    snapshot = load(graph_store)
+    assert snapshot.node_count == sum(graph_store.counts()["nodes"].values())
+    assert snapshot.edge_count == sum(graph_store.counts()["edges"].values())
+    wide = _assert_same_neighbourhoods(graph_store, snapshot, _seed_groups(snapshot.keys))
     assert wide > 1000
     # the tight bounds really cut: fewer nodes than the defaults for some seed
     hub = ("Concept", "large-language-models")
-    assert len(neighbourhood(store, [hub], 3, TIGHT, None, snapshot).nodes) < len(neighbourhood(store, [hub], 3, RetrievalConfig(), None, snapshot).nodes)
+    assert len(neighbourhood(graph_store, [hub], 3, TIGHT, None, snapshot).nodes) < len(neighbourhood(graph_store, [hub], 3, RetrievalConfig(), None, snapshot).nodes)
 
 
 def test_snapshot_neighbourhoods_equal_the_statements_on_the_sample_graph(store) -> None:  # noqa: F811
@@ -155,21 +153,21 @@ def test_a_sync_in_this_process_is_seen_by_the_next_search(own_world, embedder) 
 
 def test_a_sync_by_another_process_is_seen_within_the_check_interval(own_world, embedder, tmp_path) -> None:
     clock = [0.0]
-    store = own_world.deps.store
-    cache = SnapshotCache(store, check_s=1.0, clock=lambda: clock[0], background=False)
-    deps = type(own_world.deps)(store, own_world.deps.index, embedder, snapshots=cache)
+    graph_store = own_world.deps.store
+    cache = SnapshotCache(graph_store, check_s=1.0, clock=lambda: clock[0], background=False)
+    deps = type(own_world.deps)(graph_store, own_world.deps.index, embedder, snapshots=cache)
     _papers_near_the_trilemma(deps)
     held = cache.current()
-    told = generation.local_changes(store)
+    told = generation.local_changes(graph_store)
 
-    # another writer: its own connection to the same embedded server, its own store object
+    # another writer: its own connection to the same embedded server, its own graph_store object
     other = FalkorStore.start(GraphStoreConfig(data_dir=tmp_path / "data" / "graph"))
     try:
         _add_paper(own_world.vault.root, "trilemma-elsewhere")
         sync_vault(own_world.vault, other, None, None, source_records())
     finally:
         other.close()
-    assert generation.local_changes(store) == told  # nothing in this process told this store
+    assert generation.local_changes(graph_store) == told  # nothing in this process told this graph_store
     clock[0] = 0.5
     assert cache.current() is held  # within the interval the held snapshot is served without asking
     clock[0] = 1.0
@@ -189,16 +187,16 @@ def _loaded(cache: SnapshotCache):
 
 
 def test_in_the_background_a_stale_snapshot_is_never_served_and_the_new_one_follows(own_world, embedder) -> None:
-    store = own_world.deps.store
-    cache = SnapshotCache(store)
-    deps = type(own_world.deps)(store, own_world.deps.index, embedder, snapshots=cache)
+    graph_store = own_world.deps.store
+    cache = SnapshotCache(graph_store)
+    deps = type(own_world.deps)(graph_store, own_world.deps.index, embedder, snapshots=cache)
     assert cache.current() is None  # nothing loaded yet: the graph is read directly meanwhile
     held = _loaded(cache)
     assert cache.loads == 1
     before = _papers_near_the_trilemma(deps)
 
     _add_paper(own_world.vault.root, "trilemma-background")
-    sync_vault(own_world.vault, store, own_world.deps.index, embedder, source_records())
+    sync_vault(own_world.vault, graph_store, own_world.deps.index, embedder, source_records())
     assert cache.current() is None  # out of date: not served
     assert "trilemma-background" in _papers_near_the_trilemma(deps)  # answered from the graph itself
     fresh = _loaded(cache)
@@ -207,16 +205,16 @@ def test_in_the_background_a_stale_snapshot_is_never_served_and_the_new_one_foll
 
 
 def test_every_changing_sync_bumps_the_generation_and_a_no_op_does_not(own_world, embedder) -> None:
-    store, vault = own_world.deps.store, own_world.vault
-    first = generation.read(store)
+    graph_store, vault = own_world.deps.store, own_world.vault
+    first = generation.read(graph_store)
     assert first is not None
-    sync_vault(vault, store, own_world.deps.index, embedder, source_records())
-    assert generation.read(store) == first  # nothing changed
+    sync_vault(vault, graph_store, own_world.deps.index, embedder, source_records())
+    assert generation.read(graph_store) == first  # nothing changed
     _add_paper(vault.root, "trilemma-third")
-    sync_vault(vault, store, own_world.deps.index, embedder, source_records())
-    second = generation.read(store)
+    sync_vault(vault, graph_store, own_world.deps.index, embedder, source_records())
+    second = generation.read(graph_store)
     assert second not in (None, first)
     (vault.root / "papers" / "trilemma-third.md").unlink()
-    sync_vault(vault, store, own_world.deps.index, embedder, source_records())
-    assert generation.read(store) not in (first, second)
-    assert ("Paper", "trilemma-third") not in load(store).index
+    sync_vault(vault, graph_store, own_world.deps.index, embedder, source_records())
+    assert generation.read(graph_store) not in (first, second)
+    assert ("Paper", "trilemma-third") not in load(graph_store).index

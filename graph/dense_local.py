@@ -67,10 +67,11 @@ class LocalDenseIndex:
             slot = self._slot_of.get(point_id)
             return None if slot is None else self._payload_of[slot]
 
-    def vector(self, point_id: str) -> list[float] | None:
+    def vector(self, point_id: str) -> np.ndarray | None:
+        """The point's unit vector (a copy)."""
         with self._lock:
             slot = self._slot_of.get(point_id)
-            return None if slot is None else self._matrix[slot].tolist()
+            return None if slot is None else self._matrix[slot].copy()
 
     def search(self, query: Sequence[float], limit: int, keep: Keep | None = None) -> list[tuple[str, float]]:
         """(point id, cosine similarity) of the best `limit` points (that `keep` takes), best first."""

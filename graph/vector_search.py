@@ -58,7 +58,7 @@ class VectorSearch:
         return [_entity_hit(point) for point in self._filtered(self.config.entity_collection, dense, text, k, where, mode, rrf_k)]
 
     def note_chunks(self, note_ids: list[str]) -> dict[str, list[tuple[VectorHit, list[float]]]]:
-        """Every chunk of these notes with its dense vector, in chunk order, read by point id:
+        """Every chunk of these notes with its dense vector (a numpy unit vector in local mode), in chunk order, read by point id:
         the first CHUNK_PROBE ids of each note, then (the count is in every chunk) the rest."""
         self._usable(self.config.collection)
         if self.mode == "local":
@@ -94,7 +94,7 @@ class VectorSearch:
                 payload = dense.payload(point_id)
                 if payload is None:
                     break
-                chunks.append((_vector_hit(_Point(point_id, 0.0, payload)), dense.vector(point_id) or []))
+                chunks.append((_vector_hit(_Point(point_id, 0.0, dict(payload))), dense.vector(point_id)))
                 count, ordinal = int(payload.get("chunks", 1)), ordinal + 1
             found[note_id] = chunks
         return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,7 @@ def chunk_point_id(chunk: Chunk) -> str:
     return note_point_id(chunk.note_id, chunk.ordinal)
 
 
+@lru_cache(maxsize=1 << 18)  # evidence reads every chunk of a result's notes by id: uuid5 per chunk adds up
 def note_point_id(note_id: str, ordinal: int) -> str:
     """Point ids follow from the note id and the chunk's position, so a note's chunks can be read
     back by id (a lookup) rather than by a payload filter (a scan, in local mode)."""

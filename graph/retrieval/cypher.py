@@ -29,6 +29,9 @@ _DETAIL_COLUMNS = (
 )
 
 
+DETAIL_COLUMNS = ("title", "name", "aliases", "url", "arxiv_id", "doi_id", "source_name", "source")
+
+
 def node_columns(var: str, detail: bool = False) -> str:
     return _WALK_COLUMNS.format(v=var) + (_DETAIL_COLUMNS.format(v=var) if detail else "")
 
@@ -112,7 +115,7 @@ RETURN n.id AS id
 SNAPSHOT_NODES = Stmt("RETRIEVAL_SNAPSHOT_NODES", f"""
 MATCH (v)
 WHERE labels(v)[0] IN $labels
-RETURN {node_columns("v")}
+RETURN {node_columns("v", detail=True)}
 """)
 
 

@@ -19,6 +19,7 @@ from graph.retrieval.subgraph import NodeKey, Subgraph, fetch_nodes, neighbourho
 from graph.vectors import ChunkFilter
 
 if TYPE_CHECKING:
+    from graph.retrieval.snapshot import Snapshot
     from graph.retrieval.service import RetrievalDeps
 
 TEXT_SEED_SHARE = 0.5  # a text match seeds the walk with half the weight of an entity the query names
@@ -52,6 +53,8 @@ class Run:
 
 def run(deps: RetrievalDeps, plan: Plan, today: date) -> Run:
     clock = _Clock()
+    # One snapshot for the whole run (None while it loads): the neighbourhood and the nodes shown come from it.
+    snapshot = deps.snapshots.current() if deps.snapshots is not None else None
     candidates: dict[NodeKey, Candidate] = {}
     if plan.fixed is not None:
         candidates = {c.key: c for c in plan.fixed}
@@ -62,26 +65,25 @@ def run(deps: RetrievalDeps, plan: Plan, today: date) -> Run:
     if plan.use_graph and plan.fixed is None:
         seeds = _seeds(plan, candidates, deps.config.text_seeds)
         if seeds:
-            snapshot = deps.snapshots.current() if deps.snapshots is not None else None
             sub = neighbourhood(deps.store, list(seeds), plan.hops, deps.config, plan.filters.keep_in_graph, snapshot)
             walk = personalised_pagerank(sub, seeds, deps.config)
             clock.lap("graph")
         if not plan.use_text:  # text matches only seeded the walk
             candidates = {}
     _add_graph_candidates(candidates, sub, walk, plan)
-    _fill_nodes(deps, candidates, sub)
+    _fill_nodes(deps, snapshot, candidates, sub)
     kept = [c for c in candidates.values() if c.node and c.key[0] != "Source" and plan.filters.accepts(c.key, c.node)]
     if plan.exclude_anchors:
         kept = [c for c in kept if c.key not in plan.anchors]
     top = score(kept, deps.config, today, plan.use_text, plan.use_graph, limit=plan.k)
     clock.lap("rank")
     routes = best_routes(walk, [s.candidate.key for s in top], deps.config.paths_per_result, plan.hops) if walk else {}
-    _add_details(deps, [item.candidate for item in top], sub, {key for found in routes.values() for _, route in found for key in route})
+    _add_details(deps, snapshot, [item.candidate for item in top], sub, {key for found in routes.values() for _, route in found for key in route})
     paths = {key: [as_path(sub, walk, route) for route in found] for key, found in routes.items()}
     clock.lap("paths")
     found = evidence_mod.gather(
         deps.store, deps.index, sub, top, paths, plan.query_vector, plan.evidence_text or plan.query_text,
-        deps.config.evidence_per_result, _note_allowed(plan),
+        deps.config.evidence_per_result, _note_allowed(plan), snapshot,
     )
     clock.lap("evidence")
     results = [_result(item, paths.get(item.candidate.key, []), found.get(item.candidate.key, [])) for item in top]
@@ -137,9 +139,18 @@ def _add_graph_candidates(candidates: dict[NodeKey, Candidate], sub: Subgraph, w
         candidate.graph = walk.inflow.get(key, 0.0)
 
 
-def _fill_nodes(deps: RetrievalDeps, candidates: dict[NodeKey, Candidate], sub: Subgraph) -> None:
+def read_nodes(deps: RetrievalDeps, snapshot: Snapshot | None, keys: list[NodeKey]) -> dict[NodeKey, dict]:
+    """All the properties of these nodes: from the snapshot when it holds them, else in one statement."""
+    found = snapshot.detailed_nodes(keys) if snapshot is not None else {}
+    rest = [key for key in keys if key not in found]
+    if rest:
+        found.update(fetch_nodes(deps.store, rest))
+    return found
+
+
+def _fill_nodes(deps: RetrievalDeps, snapshot: Snapshot | None, candidates: dict[NodeKey, Candidate], sub: Subgraph) -> None:
     missing = [key for key, c in candidates.items() if not c.node and key not in sub.nodes]
-    nodes = fetch_nodes(deps.store, missing) if missing else {}
+    nodes = read_nodes(deps, snapshot, missing) if missing else {}
     for key, candidate in candidates.items():
         if not candidate.node:
             # A point whose node is gone (deleted mid-sync) stays without one and is dropped.
@@ -147,11 +158,10 @@ def _fill_nodes(deps: RetrievalDeps, candidates: dict[NodeKey, Candidate], sub: 
             candidate.detailed = key in nodes
 
 
-def _add_details(deps: RetrievalDeps, candidates: list[Candidate], sub: Subgraph, on_paths: set[NodeKey]) -> None:
-    """The walk reads few properties per node; the nodes shown (results, nodes on their paths) get
-    the rest in one statement."""
+def _add_details(deps: RetrievalDeps, snapshot: Snapshot | None, candidates: list[Candidate], sub: Subgraph, on_paths: set[NodeKey]) -> None:
+    """The walk reads few properties per node; the nodes shown (results, nodes on their paths) get the rest."""
     wanted = [c.key for c in candidates if not c.detailed] + sorted(key for key in on_paths if "title" not in sub.nodes.get(key, {}))
-    found = fetch_nodes(deps.store, wanted) if wanted else {}
+    found = read_nodes(deps, snapshot, wanted) if wanted else {}
     for key, node in found.items():
         if key in sub.nodes:
             sub.nodes[key] = {**sub.nodes[key], **node}

@@ -24,6 +24,7 @@ from graph.retrieval.subgraph import NodeKey, Subgraph
 from graph.vectors import VectorHit, VectorIndex
 
 if TYPE_CHECKING:
+    from graph.retrieval.snapshot import Snapshot
     from graph.store.base import GraphStore
 
 NOTES_PER_ENTITY = 4
@@ -40,13 +41,15 @@ def gather(
     query_text: str,
     per_result: int,
     allowed_notes=None,
+    snapshot: Snapshot | None = None,
 ) -> dict[NodeKey, list[Evidence]]:
     """`allowed_notes(note_id, payload) -> bool` keeps evidence within the notes a search may use."""
     found: dict[NodeKey, list[Evidence]] = {}
     reads: dict[NodeKey, list[str]] = {}
     path_notes: dict[NodeKey, set[str]] = {}
     names: dict[NodeKey, tuple[str, ...]] = {}
-    mentioning = _mentioning(sub) if any(item.candidate.key[0] != "Note" for item in scored) else {}
+    entities = {item.candidate.key for item in scored if item.candidate.key[0] != "Note"}
+    mentioning = _mentioning(sub, entities) if entities else {}
     for item in scored:
         key, candidate = item.candidate.key, item.candidate
         if key[0] == "Note":
@@ -58,42 +61,54 @@ def gather(
         on_paths = [n.id for path in paths.get(key, []) for n in path.nodes if n.type == "Note"]
         path_notes[key] = set(on_paths)
         node = candidate.node
-        names[key] = tuple(name for name in (node.get("name"), node.get("title"), *(node.get("aliases") or ())) if name)
+        names[key] = _normalized_names(node)
         reads[key] = list(dict.fromkeys(on_paths + mentioning.get(key, [])))[:NOTES_PER_ENTITY]
-    _add_mentioning_from_graph(store, reads)
+    _add_mentioning_from_graph(store, snapshot, reads)
     chunks = index.note_chunks(sorted({note for notes in reads.values() for note in notes})) if reads else {}
     terms = set(sparse.terms(query_text))
     query = _unit(query_vector) if query_vector is not None else None
+    relevance_of: dict[tuple[str, int], float] = {}  # a chunk shared by several results is scored once
+    text_of: dict[tuple[str, int], str] = {}
     for key, notes in reads.items():
         ranked = []
         for note_id in notes:
             for hit, vector in chunks.get(note_id, []):
                 if allowed_notes is not None and not allowed_notes(note_id, hit.payload):
                     continue
-                relevance = _relevance(hit.text, vector, query, terms)
+                at = (note_id, hit.start)
+                if at not in relevance_of:
+                    relevance_of[at] = _relevance(hit.text, vector, query, terms)
+                relevance = relevance_of[at]
                 if key[0] == "Note":
                     ranked.append(((-relevance,), hit, relevance))
                 else:
-                    named = _names_in(hit.text, names[key])
+                    if at not in text_of:
+                        text_of[at] = f" {normalize(hit.text)} "
+                    named = any(name in text_of[at] for name in names[key])
                     ranked.append(((not named, note_id not in path_notes[key], -relevance), hit, relevance))
         ranked.sort(key=lambda item: (item[0], item[1].note_id, item[1].start))
         found[key] = [_evidence(hit, relevance) for _, hit, relevance in ranked[:per_result]]
     return found
 
 
-def _mentioning(sub: Subgraph) -> dict[NodeKey, list[str]]:
-    """For each node, the notes that mention or link to it in the fetched neighbourhood, most salient first."""
+def _mentioning(sub: Subgraph, wanted: set[NodeKey]) -> dict[NodeKey, list[str]]:
+    """For each wanted node, the notes that mention or link to it in the fetched neighbourhood, most salient first."""
+    if sub.view is not None:  # read from the snapshot's arrays rather than building every edge
+        return sub.view.snapshot.linking_notes_among(sub.view.edges, wanted)
     found: dict[NodeKey, list[tuple[float, str]]] = {}
     for edge in sub.edges.values():
-        if edge.source[0] == "Note" and edge.type in LINK_TYPES:
+        if edge.target in wanted and edge.source[0] == "Note" and edge.type in LINK_TYPES:
             found.setdefault(edge.target, []).append((-(edge.props.get("salience") or 0.0), edge.source[1]))
     return {key: [note_id for _, note_id in sorted(notes)] for key, notes in found.items()}
 
 
-def _add_mentioning_from_graph(store: GraphStore, reads: dict[NodeKey, list[str]]) -> None:
+def _add_mentioning_from_graph(store: GraphStore, snapshot: Snapshot | None, reads: dict[NodeKey, list[str]]) -> None:
     """Entities the walk did not reach (text matches) get their mentioning notes from the graph."""
     lacking = [key for key, notes in reads.items() if not notes and key[0] != "Note"]
     if not lacking:
+        return
+    if snapshot is not None and all(key in snapshot.index for key in lacking):
+        reads.update(snapshot.linking_notes(lacking, NOTES_PER_ENTITY))
         return
     rows = q.run(store, q.ENTITY_NOTES, rows=[{"label": label, "id": node_id} for label, node_id in lacking], cap=NOTES_PER_ENTITY)
     for row in rows:
@@ -113,9 +128,10 @@ def _unit(vector) -> np.ndarray:
     return array / norm if norm > 0 else array
 
 
-def _names_in(text: str, names: tuple[str, ...]) -> bool:
-    haystack = f" {normalize(text)} "
-    return any(f" {normalize(name)} " in haystack for name in names if normalize(name))
+def _normalized_names(node: dict) -> tuple[str, ...]:
+    """The entity's names and aliases, normalised and padded, to be found as whole words in normalised text."""
+    found = (normalize(name) for name in (node.get("name"), node.get("title"), *(node.get("aliases") or ())) if name)
+    return tuple(dict.fromkeys(f" {name} " for name in found if name))
 
 
 def _evidence(hit: VectorHit, score: float) -> Evidence:

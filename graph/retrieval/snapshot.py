@@ -42,7 +42,9 @@ class Snapshot:
         nodes = sorted(nodes, key=lambda row: (row["label"], row["id"]))  # index order = key order
         self.keys: list[NodeKey] = [(row["label"], row["id"]) for row in nodes]
         self.index: dict[NodeKey, int] = {key: i for i, key in enumerate(self.keys)}
-        self.nodes: list[dict[str, Any]] = [node_of(row) for row in nodes]
+        # The walk copies `nodes` (few columns); a node shown takes its `details` too, as RETRIEVAL_NODES reads them.
+        self.nodes: list[dict[str, Any]] = [node_of({k: v for k, v in row.items() if k not in q.DETAIL_COLUMNS}) for row in nodes]
+        self.details: list[dict[str, Any]] = [{k: row[k] for k in q.DETAIL_COLUMNS if row.get(k) is not None} for row in nodes]
         self.degree = np.array([_known_degree(node) for node in self.nodes], dtype=np.int64)
         self.pagerank = np.array([float(node.get("pagerank") or 0.0) for node in self.nodes])
         source, target, types, strength, self.reason = [], [], [], [], []
@@ -106,6 +108,48 @@ class Snapshot:
                 self._damping[hub_exponent] = np.array(powers, dtype=np.float64)
             return self._damping[hub_exponent]
 
+    def detailed_nodes(self, keys: Iterable[NodeKey]) -> dict[NodeKey, dict[str, Any]]:
+        """What `subgraph.fetch_nodes` reads of these nodes (all their columns); keys not held are left out."""
+        found = {}
+        for key in keys:
+            i = self.index.get(key)
+            if i is not None:
+                found[key] = {**self.nodes[i], **self.details[i]}
+        return found
+
+    def linking_notes(self, keys: Iterable[NodeKey], cap: int) -> dict[NodeKey, list[str]]:
+        """RETRIEVAL_ENTITY_NOTES from the arrays: per node, the notes that mention or link to it, most salient first."""
+        codes = [TYPE_CODE[rel_type] for rel_type in ("MENTIONS", "CONNECTS_TO")]
+        found: dict[NodeKey, list[str]] = {}
+        for key in keys:
+            i = self.index.get(key)
+            if i is None:
+                continue
+            at = np.flatnonzero((self.target == i) & np.isin(self.type, codes))
+            best: dict[str, float] = {}
+            for source, code, strength in zip(self.source[at].tolist(), self.type[at].tolist(), self.strength[at].tolist()):
+                label, note_id = self.keys[source]
+                if label == "Note":  # the statement's max(coalesce(r.salience, 0.0)): only a mention has a salience
+                    salience = strength if code == codes[0] and not math.isnan(strength) else 0.0
+                    best[note_id] = max(best.get(note_id, 0.0), salience)
+            if best:
+                found[key] = [note_id for note_id, _ in sorted(best.items(), key=lambda item: (-item[1], item[0]))][:cap]
+        return found
+
+    def linking_notes_among(self, edge_ids: np.ndarray, wanted: Iterable[NodeKey]) -> dict[NodeKey, list[str]]:
+        """evidence._mentioning over these relationships: per wanted node, the notes with a MENTIONS or
+        CONNECTS_TO to it, by salience (none: 0), then id; a note once per relationship, as there."""
+        targets = [self.index[key] for key in wanted if key in self.index]
+        codes = [TYPE_CODE["MENTIONS"], TYPE_CODE["CONNECTS_TO"]]
+        at = edge_ids[np.isin(self.target[edge_ids], targets) & np.isin(self.type[edge_ids], codes)]
+        found: dict[NodeKey, list[tuple[float, str]]] = {}
+        for source, target, code, strength in zip(self.source[at].tolist(), self.target[at].tolist(), self.type[at].tolist(), self.strength[at].tolist()):
+            label, note_id = self.keys[source]
+            if label == "Note":
+                salience = strength if code == codes[0] and not math.isnan(strength) else 0.0
+                found.setdefault(self.keys[target], []).append((-salience, note_id))
+        return {key: [note_id for _, note_id in sorted(notes)] for key, notes in found.items()}
+
     def edge(self, i: int) -> Edge:
         return self.edges([i])[0]
 
@@ -136,8 +180,10 @@ class Snapshot:
         properties still come from the graph, in one statement, as there)."""
         hops = schema.check_hops(hops)
         sub = Subgraph()
-        sub.nodes = fetch_nodes(store, seeds)
-        sub.statements = 1
+        sub.nodes = self.detailed_nodes(seeds)
+        if len(sub.nodes) < len(set(seeds)):  # a seed the snapshot does not hold (yet): as the statement path
+            sub.nodes = fetch_nodes(store, seeds)
+            sub.statements = 1
         sub.hops = {key: 0 for key in sub.nodes}
         types = [rel_type for rel_type in schema.REL_TYPES if config.edge_weight(rel_type) > 0]
         indptr, neighbours, edges = self.adjacency(types)

@@ -55,8 +55,9 @@ def create_app(
         if owned:
             app.state.services = Services.open(settings)
             app.state.jobs = JobRegistry(app.state.services.ingest_lock)
-            # Local mode's search mirror is read now, so the first request does not wait for it.
+            # Local mode's search mirror and the query embedder are loaded now: the first request need not wait for them.
             await asyncio.to_thread(app.state.services.index.warm)
+            await asyncio.to_thread(app.state.services.embedder.embed_one, "warm-up")
         try:
             with background(app.state.services) if background else nullcontext():
                 yield

@@ -20,6 +20,11 @@ class HealthPublic(BaseModel):
     vectors: BackendHealth
     embedding_model: str
     wiki_dir: str
+    retrieval_snapshot: dict = Field(
+        default_factory=dict,
+        description='the in-memory copy of the graph searches read: state "ready", or "loading" (searches read the graph '
+        "meanwhile, slower), with its node and relationship counts and how long its last load took",
+    )
 
 
 class ConnectionPublic(BaseModel):

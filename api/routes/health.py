@@ -18,6 +18,7 @@ def _backend(report: dict) -> BackendHealth:
 async def health(services: ServicesDep) -> HealthPublic:
     graph = await run_in_threadpool(services.store.health)
     vectors = await run_in_threadpool(services.index.health)
+    snapshot = await run_in_threadpool(lambda: services.retrieval.snapshots.status())
     status = "ok" if graph["state"] == "ok" and vectors["state"] == "ok" else "degraded"
     return HealthPublic(
         status=status,
@@ -25,4 +26,5 @@ async def health(services: ServicesDep) -> HealthPublic:
         vectors=_backend(vectors),
         embedding_model=services.embedder.name,
         wiki_dir=str(services.vault.root),
+        retrieval_snapshot=snapshot,
     )

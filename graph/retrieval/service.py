@@ -77,12 +77,14 @@ def search(
     chosen = _check_types(types) or (frozenset(reading.target_types) if reading.target_types else None)
     filters = Filters(chosen, since or reading.since, until or reading.until, _check_tiers(tier))
     _check_dates(filters.since, filters.until)
-    plan = _plan(deps, query, reading, filters, k, mode)
+    planning = time.perf_counter()
+    plan = _plan(deps, query, reading, filters, k, mode)  # embeds the query, unless the graph alone answers it
+    planned_ms = round((time.perf_counter() - planning) * 1000, 3)
     done = run(deps, plan, today)
     results = done.results
     if reading.shape == "timeline" and reading.resolutions:
         results = sorted(results, key=lambda r: (r.date is None, r.date or "", r.type, r.id))
-    timings = {"interpret": interpreted_ms, **done.timings_ms, "total": round((time.perf_counter() - started) * 1000, 3)}
+    timings = {"interpret": interpreted_ms, "plan": planned_ms, **done.timings_ms, "total": round((time.perf_counter() - started) * 1000, 3)}
     return SearchResponse(query, mode, reading, tuple(results), timings)
 
 

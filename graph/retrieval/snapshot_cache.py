@@ -66,6 +66,19 @@ class SnapshotCache:
                 return self._load_here(now, local)
             return self._start_load(now)
 
+    def status(self) -> dict:
+        """For /health: "ready" (searches read the snapshot), "loading" (they read the graph meanwhile) or "failed"."""
+        current = self.current()
+        with self._lock:
+            held, loading, error = self._snapshot, self._loader is not None, self.last_error
+        state = "ready" if current is not None else "loading" if loading else "failed" if error else "stale"
+        found: dict = {"state": state, "loads": self.loads, "last_load_s": round(self.last_load_s, 3)}
+        if held is not None:
+            found.update(nodes=held.node_count, relationships=held.edge_count)
+        if error is not None and state != "ready":
+            found["last_error"] = str(error)
+        return found
+
     def close(self, timeout_s: float = 1.0) -> None:
         """No more loads; give one under way a moment (a load cut short by the store closing is dropped)."""
         with self._lock:

@@ -154,3 +154,15 @@ async def test_stats_agree_with_the_listings(app, services) -> None:
     assert stats["vector_points"] > notes["count"] and stats["vector_entities"] == sum(entities.values())
     assert stats["ingest"] == {"last_fetch": None, "last_success": None, "failing_sources": [], "last_job": None}
     assert health["status"] == "ok" and health["graph"]["backend"] == "falkordb"
+
+
+async def test_health_reports_the_retrieval_snapshot_once_loaded(app, services) -> None:
+    async with asgi_client(app) as client:
+        first = (await client.get("/health")).json()["retrieval_snapshot"]
+        assert first["state"] in ("ready", "loading")
+        services.retrieval.snapshots.wait()
+        ready = (await client.get("/health")).json()["retrieval_snapshot"]
+        stats = (await client.get("/stats")).json()
+    assert ready["state"] == "ready" and ready["loads"] >= 1 and ready["last_load_s"] > 0
+    assert ready["nodes"] == sum(stats["nodes"].values())
+    assert ready["relationships"] == sum(stats["relationships"].values())

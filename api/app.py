@@ -55,7 +55,7 @@ def create_app(
         if owned:
             app.state.services = Services.open(settings)
             app.state.jobs = JobRegistry(app.state.services.ingest_lock)
-            # Local mode's search mirror and the query embedder are loaded now: the first request need not wait for them.
+            # Local mode's search mirror is read now (and the model run once): the first request need not wait for them.
             await asyncio.to_thread(app.state.services.index.warm)
             await asyncio.to_thread(app.state.services.embedder.embed_one, "warm-up")
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import threading
 from pathlib import Path
 
 from graph.errors import EmbeddingModelError
@@ -26,8 +25,6 @@ class Embedder:
         self._model = model
         self.config = config
         self.dimension = dimension
-        self._query_model = None  # a one-thread session for single queries, loaded when first needed
-        self._query_lock = threading.Lock()
 
     @classmethod
     def load(cls, config: EmbedConfig) -> "Embedder":
@@ -63,22 +60,10 @@ class Embedder:
         return found
 
     def embed_one(self, text: str) -> list[float]:
-        """One text (a search query) on a single-thread session: a query is a few tokens, and handing them to
-        several threads that must be woken and joined costs more than the work (on a busy 2-core machine,
-        a median of 16 ms against 8 ms)."""
-        with self._query_lock:
-            if self._query_model is None:
-                self._query_model = _load_model(self.config, self._model_kwargs(), threads=1)
-            model = self._query_model
-        return next(iter(model.embed([text]))).tolist()
-
-    def _model_kwargs(self) -> dict:
-        return {"specific_model_path": str(self.config.model_path)} if self.config.model_path is not None else {}
+        return self.embed([text])[0]
 
 
-def _load_model(config: EmbedConfig, kwargs: dict, threads: int | None = None):
+def _load_model(config: EmbedConfig, kwargs: dict):
     from fastembed import TextEmbedding
 
-    if threads is not None:
-        kwargs = {**kwargs, "threads": threads}
     return TextEmbedding(config.model_name, **kwargs)

@@ -13,10 +13,11 @@ score stays in [0, 1] either way.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from graph.retrieval.config import RetrievalConfig
 from graph.retrieval.results import ScoreParts
@@ -111,7 +112,12 @@ def recency_prior(node: dict[str, Any], today: date, config: RetrievalConfig) ->
 
 def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use_text: bool, use_graph: bool,
           limit: int | None = None) -> list[Scored]:
-    """Candidates scored and sorted, best first (ties by type and id, so the order is stable); the best `limit`."""
+    """Candidates scored and sorted, best first (ties by type and id, so the order is stable); the best `limit`.
+
+    Thousands of candidates per search (a neighbourhood): the parts are computed as arrays, and result objects
+    are made only for those that can still be among the best `limit`."""
+    if not candidates:
+        return []
     weights = (
         config.text_weight if use_text else 0.0,
         config.graph_weight if use_graph else 0.0,
@@ -119,22 +125,27 @@ def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use
         config.recency_weight,
     )
     total = sum(weights) or 1.0
-    best_text = max((c.text for c in candidates), default=0.0) or 1.0
-    best_graph = max((c.graph for c in candidates), default=0.0) or 1.0
+    count = len(candidates)
+    text = np.fromiter((c.text for c in candidates), dtype=np.float64, count=count)
+    graph = np.fromiter((c.graph for c in candidates), dtype=np.float64, count=count)
     recency = _RecencyPrior(today, config)
-    ranked = []
-    # Thousands of candidates per search (a neighbourhood): plain tuples here, objects for those returned.
-    for position, candidate in enumerate(candidates):
-        parts = (
-            round(candidate.text / best_text, 6) if use_text else 0.0,
-            round(candidate.graph / best_graph, 6) if use_graph else 0.0,
-            round(tier_prior(candidate.node, config), 6),
-            round(recency(candidate.node), 6),
-        )
-        value = round((weights[0] * parts[0] + weights[1] * parts[1] + weights[2] * parts[2] + weights[3] * parts[3]) / total, 6)
-        ranked.append(((-value, -parts[1], -parts[0], candidate.key), position, parts, value))
-    best = heapq.nsmallest(limit, ranked) if limit is not None else sorted(ranked)
-    return [Scored(candidates[position], ScoreParts(*parts), value) for _, position, parts, value in best]
+    parts = np.zeros((4, count))
+    if use_text:
+        parts[0] = np.round(text / (text.max() or 1.0), 6)
+    if use_graph:
+        parts[1] = np.round(graph / (graph.max() or 1.0), 6)
+    parts[2] = np.round(np.fromiter((tier_prior(c.node, config) for c in candidates), dtype=np.float64, count=count), 6)
+    parts[3] = np.round(np.fromiter((recency(c.node) for c in candidates), dtype=np.float64, count=count), 6)
+    # summed in the same order as the parts are listed, so the result is the same float for every candidate
+    values = np.round((weights[0] * parts[0] + weights[1] * parts[1] + weights[2] * parts[2] + weights[3] * parts[3]) / total, 6)
+    chosen = np.arange(count)
+    if limit is not None and limit < count:
+        cut = np.partition(values, count - limit)[count - limit]  # the limit-th best value: ties at it all stay
+        chosen = np.flatnonzero(values >= cut)
+    ranked = sorted(chosen.tolist(), key=lambda i: (-values[i], -parts[1, i], -parts[0, i], candidates[i].key))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [Scored(candidates[i], ScoreParts(*(float(x) for x in parts[:, i])), float(values[i])) for i in ranked]
 
 
 class _RecencyPrior:

@@ -149,15 +149,26 @@ def score(candidates: list[Candidate], config: RetrievalConfig, today: date, use
 
 
 class _RecencyPrior:
-    """`recency_prior`, computed once per distinct date string (many candidates share a day)."""
+    """`recency_prior`, computed once per distinct day (many candidates share one)."""
 
     def __init__(self, today: date, config: RetrievalConfig) -> None:
         self._today, self._config = today, config
         self._by_value: dict[Any, float] = {}
 
     def __call__(self, node: dict[str, Any]) -> float:
-        marker = (node.get("day"), node.get("published"), node.get("date"), node.get("first_seen"))
-        found = self._by_value.get(marker)
-        if found is None:
-            found = self._by_value[marker] = recency_prior(node, self._today, self._config)
-        return found
+        day = node.get("day")  # the first field node_date reads: when it is a date, the others do not matter
+        found = self._by_value.get(day) if isinstance(day, str) else None
+        if found is not None:
+            return found
+        if isinstance(day, str) and len(day) >= 10 and _is_iso_day(day[:10]):
+            found = self._by_value[day] = recency_prior({"day": day}, self._today, self._config)
+            return found
+        return recency_prior(node, self._today, self._config)
+
+
+def _is_iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

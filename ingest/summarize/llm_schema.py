@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ingest.summarize.json_repair import AnswerNotJson, parse_json_object
+
+AnswerModel = TypeVar("AnswerModel", bound=BaseModel)
 
 MAX_PARAGRAPH = 1500
 MAX_ITEM = 500
@@ -124,16 +133,22 @@ def _copies(hint: str, value: str) -> bool:
     return any(part[:30].strip().lower() in value for part in {hint, hint.split(": ", 1)[-1]})
 
 
-def parse_answer(text: str) -> tuple[SummaryAnswer, bool]:
-    """The validated answer and whether its JSON needed repair; `AnswerInvalid` says what is wrong."""
+def parse_validated(text: str, model: type[AnswerModel]) -> tuple[AnswerModel, bool]:
+    """`text` (a model's answer) as a valid `model` and whether its JSON needed repair; `AnswerInvalid` says
+    what is wrong."""
     try:
         data, repaired = parse_json_object(text)
     except AnswerNotJson as exc:
         raise AnswerInvalid(str(exc)) from exc
     try:
-        answer = SummaryAnswer.model_validate(data)
+        return model.model_validate(data), repaired
     except ValidationError as exc:
         raise AnswerInvalid(describe_errors(exc)) from exc
+
+
+def parse_answer(text: str) -> tuple[SummaryAnswer, bool]:
+    """The validated answer and whether its JSON needed repair; `AnswerInvalid` says what is wrong."""
+    answer, repaired = parse_validated(text, SummaryAnswer)
     copied = _copied_hints(answer)
     if copied:
         raise AnswerInvalid(f"{', '.join(copied)}: repeats the instructions instead of summarising the post")

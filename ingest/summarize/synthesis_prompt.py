@@ -13,12 +13,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from graph.page_synthesis import MAX_PARAGRAPH_CHARS, SynthesisRequest, tidy
-from ingest.summarize.json_repair import AnswerNotJson, parse_json_object
-from ingest.summarize.llm_prompt import FOLLOW_UP_ANSWER_CHARS, MESSAGE_OVERHEAD, TokenCount
-from ingest.summarize.llm_schema import AnswerInvalid, describe_errors
+from ingest.summarize.llm_prompt import (
+    FOLLOW_UP_ANSWER_CHARS,
+    MESSAGE_OVERHEAD,
+    TokenCount,
+)
+from ingest.summarize.llm_schema import AnswerInvalid, parse_validated
 
 SYNTHESIS_PROMPT_VERSION = 1
 MIN_PARAGRAPH_CHARS = 40
@@ -69,14 +78,7 @@ class SynthesisAnswer(BaseModel):
 
 def parse_synthesis(text: str, note_ids: list[str]) -> tuple[SynthesisAnswer, bool, list[str]]:
     """The valid answer citing only `note_ids`, whether its JSON was repaired, and the citations dropped."""
-    try:
-        data, repaired = parse_json_object(text)
-    except AnswerNotJson as exc:
-        raise AnswerInvalid(str(exc)) from exc
-    try:
-        answer = SynthesisAnswer.model_validate(data)
-    except ValidationError as exc:
-        raise AnswerInvalid(describe_errors(exc)) from exc
+    answer, repaired = parse_validated(text, SynthesisAnswer)
     known = {_loose(note_id): note_id for note_id in note_ids}
     kept = list(dict.fromkeys(known[_loose(cite)] for cite in answer.cites if _loose(cite) in known))
     dropped = [cite for cite in answer.cites if _loose(cite) not in known]

@@ -9,6 +9,9 @@ import pytest
 
 from graph.embed import EmbedConfig, Embedder
 
+# The LLM tests' loopback OpenAI-protocol stub and token counter (`stub`, `count_tokens`).
+pytest_plugins = ["tests.support.llm_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 

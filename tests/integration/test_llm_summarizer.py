@@ -14,9 +14,9 @@ import pytest
 
 from ingest.summarize.base import KnownEntity, RelatedNote, SummaryContext
 from ingest.summarize.extractive import ExtractiveSummarizer
-from ingest.summarize.llm import LLMSummarizer, default_token_count
+from ingest.summarize.llm import LLMSummarizer
 from ingest.summarize.llm_client import LLMConfig, LLMUnavailable
-from tests.support.openai_stub import OpenAIStub, Scripted
+from tests.support.openai_stub import Scripted
 
 TITLE = "Draft models make decoding cheaper"
 BODY = """Speculative decoding pairs a small draft model with a large target model. The draft proposes
@@ -47,17 +47,6 @@ def answer(**changes) -> str:
     }
     value.update(changes)
     return json.dumps(value)
-
-
-@pytest.fixture(scope="module")
-def count_tokens():
-    return default_token_count()
-
-
-@pytest.fixture
-def stub():
-    with OpenAIStub() as server:
-        yield server
 
 
 @pytest.fixture

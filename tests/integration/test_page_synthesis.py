@@ -16,12 +16,17 @@ from graph.entities_md import entity_path, parse_entity
 from graph.page_blocks import BEGIN_MARKER, END_MARKER, generated_part
 from graph.pages import SYNTHESIS_TITLE, regenerate_pages
 from graph.vault import Vault
-from ingest.summarize.llm import default_token_count
 from ingest.summarize.llm_cache import LLMCache
 from ingest.summarize.llm_client import ChatClient, LLMConfig, build_llm
 from ingest.summarize.synthesis import LLMSynthesizer
-from tests.support.openai_stub import OpenAIStub, Scripted
-from tests.support.vault_pages import make_entity, make_note, mention, write_entity, write_note
+from tests.support.openai_stub import Scripted
+from tests.support.vault_pages import (
+    make_entity,
+    make_note,
+    mention,
+    write_entity,
+    write_note,
+)
 
 LISTED = re.compile(r'^- id: "([^"]+)"', re.MULTILINE)
 SPARSE = mention("Concept", "sparse-attention", "Sparse attention", salience=0.6)
@@ -43,17 +48,6 @@ def answer_citing_listed(request: dict) -> str:
         "paragraph": f"The notes on {name} agree that it trades memory for speed, and disagree on the cost at long context.",
         "cites": [f"notes/{listed[0]}", "n99", listed[1]],
     })
-
-
-@pytest.fixture(scope="module")
-def count_tokens():
-    return default_token_count()
-
-
-@pytest.fixture
-def stub():
-    with OpenAIStub() as server:
-        yield server
 
 
 @pytest.fixture

@@ -36,12 +36,11 @@ def main() -> None:
 
     from api.services import Services
     from graph.retrieval import service
-    from graph.retrieval.snapshot import load
     from graph.retrieval.snapshot_cache import SnapshotCache
 
     services = Services.open(_settings(args.corpus))
     try:
-        _report_load(services.store, load)
+        report_load(services.store)
         with_snapshot = services.retrieval
         by_statements = replace(with_snapshot, snapshots=None)
         assert isinstance(with_snapshot.snapshots, SnapshotCache)
@@ -55,9 +54,12 @@ def main() -> None:
         services.close()
 
 
-def _report_load(store, load) -> None:
+def report_load(store, runs: int = 3):
+    """Load the snapshot `runs` times and once more under tracemalloc; print the times and memory, return it."""
+    from graph.retrieval.snapshot import load
+
     times = []
-    for _ in range(3):
+    for _ in range(runs):
         started = time.perf_counter()
         load(store)
         times.append(time.perf_counter() - started)
@@ -69,6 +71,7 @@ def _report_load(store, load) -> None:
     tracemalloc.stop()
     print(f"snapshot: {snapshot.node_count} nodes, {snapshot.edge_count} relationships; load {min(times):.2f} s "
           f"(of {', '.join(f'{t:.2f}' for t in times)}); held {held / 1e6:.1f} MB, peak while loading {peak / 1e6:.1f} MB")
+    return snapshot
 
 
 def _run(service, kind: str, requests, with_snapshot, by_statements) -> None:

@@ -13,12 +13,10 @@ read hop by hop and from the snapshot, alternating.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import statistics
 import sys
 import time
-import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -31,10 +29,10 @@ from graph import patterns  # noqa: E402
 from graph.retrieval.config import RetrievalConfig  # noqa: E402
 from graph.retrieval.ppr import personalised_pagerank  # noqa: E402
 from graph.retrieval.rank import Filters  # noqa: E402
-from graph.retrieval.snapshot import load  # noqa: E402
 from graph.retrieval.subgraph import neighbourhood  # noqa: E402
 from graph.store import GraphStoreConfig  # noqa: E402
 from graph.store.falkordb import FalkorStore  # noqa: E402
+from tests.benchmarks.bench_graph_phase import report_load  # noqa: E402
 
 MENTIONS_PER_NOTE = {"Concept": 8, "Paper": 4, "Organization": 3, "Person": 3, "Model": 2}
 ENTITIES_PER_NOTE = {"Concept": 0.3, "Paper": 0.3, "Organization": 0.2, "Person": 0.2, "Model": 0.2}
@@ -51,7 +49,7 @@ def main() -> None:
         store.ensure_schema()
         if not store.counts()["nodes"]:
             _build(store, args.notes)
-        snapshot = _report_load(store)
+        snapshot = report_load(store, runs=2)
         _walks(store, snapshot)
     finally:
         store.close()
@@ -103,23 +101,6 @@ def _build(store, notes: int) -> None:
 def _zipf(size: int) -> np.ndarray:
     weights = 1.0 / np.arange(1, size + 1) ** 0.9
     return weights / weights.sum()
-
-
-def _report_load(store):
-    times = []
-    for _ in range(2):
-        started = time.perf_counter()
-        load(store)
-        times.append(time.perf_counter() - started)
-    gc.collect()
-    tracemalloc.start()
-    snapshot = load(store)
-    snapshot.adjacency(["MENTIONS", "CONNECTS_TO", "ABOUT", "CONCERNS", "AFFILIATED_WITH", "RELATED_TO"])
-    held, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"snapshot: {snapshot.node_count} nodes, {snapshot.edge_count} relationships; load {', '.join(f'{t:.2f}' for t in times)} s; "
-          f"held {held / 1e6:.1f} MB, peak while loading {peak / 1e6:.1f} MB")
-    return snapshot
 
 
 def _walks(store, snapshot) -> None:

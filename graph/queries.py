@@ -1,8 +1,11 @@
-"""Every Cypher statement the graph layer sends, in the subset both Neo4j 5 and FalkorDB run.
+"""The store's own statements (upserts, deletes, note reads, counts) and the Bloom questions,
+in the Cypher subset both Neo4j 5 and FalkorDB run.
 
 Values are always `$parameters`. Statements are looked up by name so errors can name the
-statement without leaking its parameters. Backend-specific statements (index DDL, full-text)
-live in `graph/store/dialects.py`.
+statement without leaking its parameters. Other common statements live beside the code that
+sends them (migrations, sync, analytics, patterns, reads, retrieval); backend-specific ones
+(index DDL, full-text) in `graph/store/dialects.py`, whose `all_statements(dialect)` gathers
+them all into the one catalogue the Cypher lint checks.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every statement retrieval sends, in the common subset, plus the full-text lookups per dialect.
+"""Every statement retrieval sends, in the common subset (its full-text name search is per dialect: graph/store/dialects.py).
 
 Labels appear in statements only from `graph/schema.py`'s allow-lists; relationship types,
 ids, dates and limits are `$parameters`. A node is found by label and id through one
@@ -158,51 +158,24 @@ LIMIT $limit
 """)
 
 
-# --- full text: names and aliases ---------------------------------------------------------------
-
-FALKOR_NAME_SEARCH = Stmt("RETRIEVAL_FALKOR_NAME_SEARCH", """
-UNWIND $labels AS label
-CALL db.idx.fulltext.queryNodes(label, $query) YIELD node, score
-RETURN label, node.id AS id, node.name AS name, node.aliases AS aliases, score
-ORDER BY score DESC, id
-LIMIT $limit
-""")
-
-NEO4J_NAME_SEARCH = Stmt("RETRIEVAL_NEO4J_NAME_SEARCH", """
-UNWIND $indexes AS index
-CALL db.index.fulltext.queryNodes(index, $query, {limit: $limit}) YIELD node, score
-RETURN labels(node)[0] AS label, node.id AS id, node.name AS name, node.aliases AS aliases, score
-ORDER BY score DESC, id
-LIMIT $limit
-""")
-
-FUZZY_MIN_LENGTH = 5  # shorter words only match exactly: one edit in four letters is another word
+# --- full text: names and aliases (the statements are per dialect, in graph/store/dialects.py) ---
 
 
 def name_search(dialect: str, labels: tuple[str, ...], words: list[str], limit: int) -> tuple[Stmt, dict[str, Any]] | None:
     """Nodes of `labels` whose name or aliases contain any of `words` (long words also with one typo)."""
-    words = [word for word in dict.fromkeys(words) if len(word) > 1]
-    if not words or not labels:
+    found = dialects.name_search_query(dialect, labels, words, limit)
+    if found is None:
         return None
-    for label in labels:
-        schema.check_label(label)
-    if dialect == dialects.FALKORDB:
-        terms = [f"%{word}%" if len(word) >= FUZZY_MIN_LENGTH and not word.isdigit() else word for word in words]
-        return FALKOR_NAME_SEARCH, {"labels": list(labels), "query": " | ".join(terms), "limit": int(limit)}
-    if dialect == dialects.NEO4J:
-        terms = [f"{word}~1" if len(word) >= FUZZY_MIN_LENGTH and not word.isdigit() else word for word in words]
-        indexes = [dialects.neo4j_fulltext_index_name(label, prop) for label, prop in schema.FULLTEXT_INDEXES if label in labels]
-        return NEO4J_NAME_SEARCH, {"indexes": indexes, "query": " OR ".join(terms), "limit": int(limit)}
-    raise ValueError(f"unknown dialect {dialect!r}")
+    name, cypher, params = found
+    return Stmt(name, cypher), params
 
 
 def run(store, stmt: Stmt, **params) -> list[dict]:
     return store.run(stmt.name, stmt.cypher, params)
 
 
-def statements(dialect: str) -> dict[str, str]:
-    """Every statement this module can send to `dialect`, for the Cypher lint."""
+def statements() -> dict[str, str]:
+    """Every statement this module can send (to either backend), for the Cypher lint."""
     built = [EXPAND, NODES, ENTITY_NOTES, SOURCE_NOTES, PERSON_NOTES, *(dated(label) for label in schema.LABELS)]
     built += [SNAPSHOT_NODES, *(snapshot_edges(rel_type) for rel_type in schema.REL_TYPES), GENERATION_BUMP, GENERATION_READ]
-    built.append(FALKOR_NAME_SEARCH if dialect == dialects.FALKORDB else NEO4J_NAME_SEARCH)
     return {stmt.name: stmt.cypher for stmt in built}

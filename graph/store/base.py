@@ -1,7 +1,9 @@
 """The graph store interface. Backends implement `run`; everything else is shared.
 
-Callers use the named operations below, never raw Cypher, so the statements stay in
-`graph/queries.py` (common subset) and `graph/store/dialects.py` (per backend).
+Callers use the named operations below, never raw Cypher: the statements stay in the graph/
+modules that own them (`graph/queries.py` for these operations; the common subset) and in
+`graph/store/dialects.py` (per backend), whose `all_statements(dialect)` is the catalogue of
+every statement a backend can receive.
 """
 
 from __future__ import annotations

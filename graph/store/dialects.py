@@ -1,11 +1,14 @@
 """What differs between backends: schema DDL, schema introspection and full-text search.
 
-Everything else is in `graph/queries.py`, written in the Cypher subset both engines run.
+This module holds every backend-specific statement, for both dialects. The common statements,
+written in the Cypher subset both engines run, live next to the code that sends them
+(`graph/queries.py`, `graph/migrations.py`, `graph/sync_queries.py`, `graph/analytics_queries.py`,
+`graph/patterns.py`, `graph/read_queries.py`, `graph/retrieval/cypher.py`).
 Labels and property names are not parameterisable in DDL, so every statement here is built
 from the allow-lists in `graph/schema.py`; values still travel as `$parameters`.
 
-`all_statements(dialect)` lists every Cypher string the code can send to a backend; a test
-has Neo4j's own parser check each of them.
+`all_statements(dialect)` is the catalogue: every Cypher string the code can send to a backend,
+common and dialect-specific; a test has Neo4j's own parser check each of them.
 """
 
 from __future__ import annotations
@@ -202,6 +205,55 @@ def fulltext_query(dialect: str, label: str, prop: str, text: str, limit: int) -
     raise ValueError(f"unknown dialect {dialect!r}")
 
 
+# --- full-text search of entity names and aliases (retrieval's entity resolution) ------------
+
+FALKOR_NAME_SEARCH = """
+UNWIND $labels AS label
+CALL db.idx.fulltext.queryNodes(label, $query) YIELD node, score
+RETURN label, node.id AS id, node.name AS name, node.aliases AS aliases, score
+ORDER BY score DESC, id
+LIMIT $limit
+"""
+
+NEO4J_NAME_SEARCH = """
+UNWIND $indexes AS index
+CALL db.index.fulltext.queryNodes(index, $query, {limit: $limit}) YIELD node, score
+RETURN labels(node)[0] AS label, node.id AS id, node.name AS name, node.aliases AS aliases, score
+ORDER BY score DESC, id
+LIMIT $limit
+"""
+
+FUZZY_MIN_LENGTH = 5  # shorter words only match exactly: one edit in four letters is another word
+
+
+def name_search_query(
+    dialect: str, labels: tuple[str, ...], words: list[str], limit: int
+) -> tuple[str, str, dict[str, Any]] | None:
+    """(statement name, statement, params) finding nodes of `labels` whose name or aliases contain any
+    of `words` (long words also with one typo), or None if there is nothing to search for."""
+    words = [word for word in dict.fromkeys(words) if len(word) > 1]
+    if not words or not labels:
+        return None
+    for label in labels:
+        schema.check_label(label)
+    if dialect == FALKORDB:
+        # RediSearch: `|` is OR, `%word%` allows one edit.
+        terms = [f"%{word}%" if _fuzzy(word) else word for word in words]
+        params = {"labels": list(labels), "query": " | ".join(terms), "limit": int(limit)}
+        return "FALKOR_NAME_SEARCH", FALKOR_NAME_SEARCH, params
+    if dialect == NEO4J:
+        # Lucene: `word~1` allows one edit.
+        terms = [f"{word}~1" if _fuzzy(word) else word for word in words]
+        indexes = [neo4j_fulltext_index_name(label, prop) for label, prop in schema.FULLTEXT_INDEXES if label in labels]
+        params = {"indexes": indexes, "query": " OR ".join(terms), "limit": int(limit)}
+        return "NEO4J_NAME_SEARCH", NEO4J_NAME_SEARCH, params
+    raise ValueError(f"unknown dialect {dialect!r}")
+
+
+def _fuzzy(word: str) -> bool:
+    return len(word) >= FUZZY_MIN_LENGTH and not word.isdigit()
+
+
 # --- the catalogue the lint test reads ------------------------------------------------------
 
 
@@ -214,17 +266,19 @@ def all_statements(dialect: str) -> dict[str, str]:
     statements.update(sync_queries.statements())
     statements.update(analytics_queries.statements())
     statements.update(patterns.all_statements())
-    statements.update(retrieval_cypher.statements(dialect))
+    statements.update(retrieval_cypher.statements())
     statements.update(read_queries.statements())
     if dialect == FALKORDB:
         statements.update({step.name: step.cypher for step in falkor_schema()})
         statements["FALKOR_LIST_INDEXES"] = FALKOR_LIST_INDEXES
         statements["FALKOR_LIST_CONSTRAINTS"] = FALKOR_LIST_CONSTRAINTS
         statements["FALKOR_FULLTEXT_QUERY"] = FALKOR_FULLTEXT_QUERY
+        statements["FALKOR_NAME_SEARCH"] = FALKOR_NAME_SEARCH
     elif dialect == NEO4J:
         statements.update({step.name: step.cypher for step in neo4j_schema()})
         statements["NEO4J_AWAIT_INDEXES"] = NEO4J_AWAIT_INDEXES
         statements["NEO4J_FULLTEXT_QUERY"] = NEO4J_FULLTEXT_QUERY
+        statements["NEO4J_NAME_SEARCH"] = NEO4J_NAME_SEARCH
     else:
         raise ValueError(f"unknown dialect {dialect!r}")
     return statements

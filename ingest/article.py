@@ -117,7 +117,7 @@ class ArticleFetcher:
 
     def wanted(self, post: RawPost) -> bool:
         """A limit of 0 turns article pages off (e.g. for feeds whose links lead where we may not go)."""
-        return self.limit > 0 and bool(post.url) and (self.source.fetch_full_article or post.truncated)
+        return self.limit > 0 and bool(post.canonical_url) and (self.source.fetch_full_article or post.truncated)
 
     def complete(self, post: RawPost, stored: RawPost | None) -> RawPost:
         """`post` as built from the feed, with the article's text when it is wanted and available."""
@@ -129,7 +129,7 @@ class ArticleFetcher:
                 return _with_body(post, stored.body, stored.truncated, FETCHED, feed_hash)
             if stored.full_article:
                 return replace(post, full_article=stored.full_article, feed_hash=feed_hash, truncated=stored.truncated)
-        host = (urlsplit(post.url or "").hostname or "").lower()
+        host = (urlsplit(post.canonical_url or "").hostname or "").lower()
         if host in self.unreachable:
             return _keep_stored_article(post, stored)
         if self.remaining <= 0:
@@ -137,7 +137,9 @@ class ArticleFetcher:
             return _keep_stored_article(post, stored)
         self.remaining -= 1
         try:
-            article = fetch_article(self.fetcher, post.url or "", allow_private=self.allow_private(), title=post.title)
+            article = fetch_article(
+                self.fetcher, post.canonical_url or "", allow_private=self.allow_private(), title=post.title
+            )
         except FetchError as exc:
             if not exc.unreachable:
                 return self._failed(post, stored, exc, feed_hash)
@@ -197,7 +199,7 @@ def _with_body(post: RawPost, body: str, truncated: bool, full_article: str, fee
     return replace(
         post,
         body=body,
-        content_hash=content_hash(post.title, body, post.url),
+        content_hash=content_hash(post.title, body, post.canonical_url),
         truncated=truncated,
         excerpt=False,
         full_article=full_article,

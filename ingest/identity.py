@@ -74,3 +74,9 @@ def canonical_url(url: str | None) -> str | None:
 def _is_tracking(key: str) -> bool:
     key = unquote(key).lower()
     return key.startswith("utm_") or key in TRACKING_PARAMS
+
+
+def is_site_root(url: str) -> bool:
+    """A home page (no path, no query). Feeds that link every entry to their home page make it no post's address."""
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query

@@ -175,7 +175,7 @@ def build_note(post: RawPost, raw_path: Path, sources: dict[str, Source], projec
         title=post.title,
         source=post.sources[0],
         source_name=source.name if source else post.sources[0],
-        url=post.url or "",
+        url=post.canonical_url or post.url or "",
         published=post.published.date(),
         tier=post.tier,
         domain=domains[0] if domains else "general",

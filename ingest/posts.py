@@ -1,11 +1,13 @@
 """Raw posts: one feed entry as fetched, stored as `raw/rss/<date>-<source>-<slug>.md` (YAML front matter + Markdown).
 
 The file is the record. Writing is idempotent: an unchanged post's file is never touched, and a post already in
-the vault (found by its id, whatever the file is called) is updated in place rather than written twice.
+the vault (found by its id, whatever the file is called) is updated in place rather than written twice. Another
+feed's entry for the same page (same canonical URL, different guid) joins the stored post as a further source.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from graph.errors import WikigraphError
 from graph.vault import RAW_DIR, Vault, atomic_write_text
 from ingest.feeds import FeedEntry
 from ingest.html import html_to_markdown
-from ingest.identity import canonical_url, content_hash, entry_identity
+from ingest.identity import canonical_url, content_hash, entry_identity, is_site_root
 from ingest.raw_format import RawPost, RawPostError, format_time, parse_raw_post, render_raw_post, utc_seconds
 from graph.slugs import slugify
 from ingest.sources import Source
@@ -43,6 +45,8 @@ class InvalidEntry(WikigraphError):
 
 def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> RawPost:
     fetched_at = utc_seconds(fetched_at)
+    # The cleaned link stands in for the link wherever it shapes content (base of relative links, fallback title,
+    # content hash), so a feed that only changes its tracking parameters does not change the post.
     url = canonical_url(entry.link)
     body, excerpt = _body(entry, url)
     body, capped = _cap(body)
@@ -54,7 +58,8 @@ def post_from_entry(entry: FeedEntry, source: Source, fetched_at: datetime) -> R
     return RawPost(
         id=entry_identity(entry.guid, url, entry.title, identity_content),
         title=title,
-        url=url,
+        url=entry.link,
+        canonical_url=url,
         published=published,
         author=entry.author,
         sources=[source.id],
@@ -115,35 +120,70 @@ def raw_post_relpath(post: RawPost) -> str:
 
 
 class RawIndex:
-    """Post id → vault-relative path of every raw post. Read from the files on first use, then kept current by
-    `store_raw_post`; share one across the sources of a run so the vault is scanned once."""
+    """Where each raw post lives, by id (its own and those merged into it) and by canonical URL. Read from the files
+    on first use, then kept current by `store_raw_post`; share one across the sources of a run so the vault is
+    scanned once.
+
+    Safe to share between threads: every method holds `lock`, and `store_raw_post` holds it from the look-up to the
+    write, so two sources storing the same post at the same time still make one file.
+    """
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
+        self.lock = threading.RLock()
         self._paths: dict[str, str] | None = None
+        # Canonical URL → the file of the one post at that URL; None once several posts share it (a feed that links
+        # every entry to the same page), since it then identifies none of them.
+        self._by_url: dict[str, str | None] = {}
 
     def _load(self) -> dict[str, str]:
-        if self._paths is None:
-            self._paths = {}
-            for post in read_raw_posts(self.vault):
-                self._paths.setdefault(post.id, post.path or raw_post_relpath(post))
-        return self._paths
+        with self.lock:
+            if self._paths is None:
+                posts = read_raw_posts(self.vault)  # file-name order: the same choices on every run
+                self._paths, self._by_url = {}, {}
+                for post in posts:
+                    self._add(post, post.path or raw_post_relpath(post), replace_ids=False)
+            return self._paths
+
+    def _add(self, post: RawPost, relpath: str, replace_ids: bool) -> None:
+        paths = self._load()
+        for post_id in (post.id, *post.merged_ids):
+            if replace_ids or post_id not in paths:
+                paths[post_id] = relpath
+        if post.canonical_url:
+            known = self._by_url.get(post.canonical_url, relpath)
+            self._by_url[post.canonical_url] = relpath if known == relpath else None
 
     def path_of(self, post_id: str) -> str | None:
-        return self._load().get(post_id)
+        with self.lock:
+            return self._load().get(post_id)
 
-    def record(self, post_id: str, relpath: str) -> None:
-        self._load()[post_id] = relpath
+    def path_for_url(self, url: str | None) -> str | None:
+        """The file of the one post at canonical `url`, if exactly one post is there and `url` names a page."""
+        if not url or is_site_root(url):
+            return None
+        with self.lock:
+            self._load()
+            return self._by_url.get(url)
+
+    def record(self, post: RawPost) -> None:
+        """`post` (with its `path`) has just been written."""
+        if post.path is None:
+            raise ValueError(f"raw post {post.id} has no path to record")
+        with self.lock:
+            self._add(post, post.path, replace_ids=True)
 
     def forget(self, post_id: str) -> None:
-        self._load().pop(post_id, None)
+        with self.lock:
+            self._load().pop(post_id, None)
 
     def stored(self, post_id: str) -> RawPost | None:
         """The post as its file holds it now, or None if it has none."""
-        relpath = self.path_of(post_id)
-        if relpath is None or not (self.vault.root / relpath).exists():
-            return None
-        return parse_raw_post(_read(self.vault.root / relpath), relpath)
+        with self.lock:
+            relpath = self.path_of(post_id)
+            if relpath is None or not (self.vault.root / relpath).exists():
+                return None
+            return parse_raw_post(_read(self.vault.root / relpath), relpath)
 
 
 def read_raw_posts(vault: Vault) -> list[RawPost]:
@@ -165,22 +205,37 @@ def write_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -
 def store_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -> tuple[str, RawPost]:
     """Like write_raw_post, and also returns the post as stored (merged with what was there, `path` set)."""
     index = index or RawIndex(vault)
+    with index.lock:
+        existing = _stored_version(vault, post, index)
+        if existing is None:
+            stored = replace(post, path=_free_relpath(vault, post))
+            atomic_write_text(vault.root / stored.path, render_raw_post(stored))
+            index.record(stored)
+            return "new", stored
+        merged = _merge(existing, post)
+        if merged == replace(existing, fetched_at=merged.fetched_at):
+            return "unchanged", existing
+        atomic_write_text(vault.root / existing.path, render_raw_post(merged))
+        index.record(merged)
+        return "changed", merged
+
+
+def _stored_version(vault: Vault, post: RawPost, index: RawIndex) -> RawPost | None:
+    """The stored post `post` is a version of: the one with its id, else another feed's post at its canonical URL."""
     relpath = index.path_of(post.id)
-    if relpath is not None and not (vault.root / relpath).exists():
+    if relpath is not None:
+        if (vault.root / relpath).exists():
+            return parse_raw_post(_read(vault.root / relpath), relpath)
         index.forget(post.id)  # deleted by hand since the index was read: write it afresh
-        relpath = None
-    if relpath is None:
-        relpath = _free_relpath(vault, post)
-        stored = replace(post, path=relpath)
-        atomic_write_text(vault.root / relpath, render_raw_post(stored))
-        index.record(post.id, relpath)
-        return "new", stored
-    existing = parse_raw_post(_read(vault.root / relpath), relpath)
-    merged = _merge(existing, post)
-    if merged == replace(existing, fetched_at=merged.fetched_at):
-        return "unchanged", existing
-    atomic_write_text(vault.root / relpath, render_raw_post(merged))
-    return "changed", merged
+    relpath = index.path_for_url(post.canonical_url)
+    if relpath is None or not (vault.root / relpath).exists():
+        return None
+    candidate = parse_raw_post(_read(vault.root / relpath), relpath)
+    # One feed may link two of its own entries to one page (a post and its follow-up); they stay two posts. Only
+    # another feed's entry at that page is the same post under a different id.
+    if candidate.canonical_url != post.canonical_url or set(post.sources) & set(candidate.sources):
+        return None
+    return candidate
 
 
 def _free_relpath(vault: Vault, post: RawPost) -> str:
@@ -196,9 +251,10 @@ def _same_distrusted_date(existing: RawPost, incoming: RawPost) -> bool:
 
 
 def _merge(existing: RawPost, incoming: RawPost) -> RawPost:
-    """The stored version of `existing` after seeing `incoming` (same id). The first source to store a post owns
-    its content; another source only adds itself, its tier and domains, so two feeds with different bodies for
-    the same post do not overwrite each other on every run."""
+    """The stored version of `existing` after seeing `incoming` (same id, or another feed's entry at the same
+    canonical URL). The first source to store a post owns its content and keeps its id and file; another source
+    only adds itself, its tier and domains (and its id, when different), so two feeds with different bodies for the
+    same post do not overwrite each other on every run."""
     sources = existing.sources + [s for s in incoming.sources if s not in existing.sources]
     only_incoming = sources == incoming.sources
     owner = incoming.sources[0] == existing.sources[0]
@@ -210,11 +266,23 @@ def _merge(existing: RawPost, incoming: RawPost) -> RawPost:
         # A date that was in the future when first seen stays distrusted once that day has come: it is the same
         # broken value, and flipping the date would rewrite (and re-summarise) the post for nothing.
         base = replace(base, published=existing.published, date_flag=existing.date_flag)
+    if owner and incoming.canonical_url == existing.canonical_url:
+        # Only the feed's form of the link differs (tracking parameters come and go): not a change to the post. This
+        # also leaves alone files written before `canonical_url` existed, whose `url` is the cleaned link.
+        base = replace(base, url=existing.url)
     return replace(
         base,
+        id=existing.id,
+        merged_ids=_merged_ids(existing, incoming),
         sources=sources,
         tier=incoming.tier if only_incoming else min(existing.tier, incoming.tier),
         domains=list(incoming.domains) if only_incoming else list(dict.fromkeys(existing.domains + incoming.domains)),
         fetched_at=incoming.fetched_at,
         path=existing.path,
     )
+
+
+def _merged_ids(existing: RawPost, incoming: RawPost) -> list[str]:
+    if incoming.id == existing.id or incoming.id in existing.merged_ids:
+        return list(existing.merged_ids)
+    return [*existing.merged_ids, incoming.id]

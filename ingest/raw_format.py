@@ -63,6 +63,12 @@ class RawPost:
     # With `full_article`: the content hash of the feed's own version, so a re-run can tell whether the entry
     # changed without fetching the page again.
     feed_hash: str | None = None
+    # The entry's link cleaned of tracking parameters, fragment and default port: what the post is known by when
+    # another feed carries it too. `url` stays the link as the feed gave it.
+    canonical_url: str | None = None
+    # Ids of entries from other feeds merged into this post because they link to the same canonical URL; a later
+    # run finds the post by them directly.
+    merged_ids: list[str] = field(default_factory=list)
     # Where the post is stored, relative to the vault root; set when written or read, not part of the file.
     path: str | None = field(default=None, compare=False)
 
@@ -86,6 +92,7 @@ def render_raw_post(post: RawPost) -> str:
         "id": post.id,
         "title": post.title,
         "url": post.url,
+        "canonical_url": post.canonical_url,
         "published": format_time(post.published),
         "author": post.author,
         "sources": list(post.sources),
@@ -98,6 +105,8 @@ def render_raw_post(post: RawPost) -> str:
     }
     meta.update({key: getattr(post, key) for key in OPTIONAL_TEXT if getattr(post, key) is not None})
     meta.update({flag: True for flag in FLAGS if getattr(post, flag)})
+    if post.merged_ids:
+        meta["merged_ids"] = list(post.merged_ids)
     return _dump_front_matter(meta) + "\n" + post.body + "\n"
 
 
@@ -112,10 +121,13 @@ def parse_raw_post(text: str, path: str | None = None) -> RawPost:
     if not meta:
         raise RawPostError("no front matter (a raw post starts with '---')", path, 1)
     fields = _Fields(meta, text, path)
+    url = fields.optional_text("url")
     return RawPost(
         id=fields.text("id"),
         title=fields.text("title", allow_empty=True),
-        url=fields.optional_text("url"),
+        url=url,
+        # Files written before `canonical_url` existed hold the cleaned link as `url`.
+        canonical_url=fields.optional_text("canonical_url") if "canonical_url" in meta else url,
         published=fields.time("published"),
         author=fields.optional_text("author"),
         sources=fields.names("sources"),
@@ -131,6 +143,7 @@ def parse_raw_post(text: str, path: str | None = None) -> RawPost:
         date_flag=fields.optional_text("date_flag"),
         full_article=fields.optional_text("full_article"),
         feed_hash=fields.optional_text("feed_hash"),
+        merged_ids=fields.names("merged_ids") if "merged_ids" in meta else [],
         path=path,
     )
 

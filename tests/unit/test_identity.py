@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ingest.identity import canonical_url, entry_identity, is_strong_guid
+from ingest.identity import canonical_url, entry_identity, is_site_root, is_strong_guid
 
 LINK = "https://gradient-notes.example/posts/a"
 
@@ -70,3 +70,17 @@ def test_rungs_do_not_collide_with_each_other():
 )
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        ("https://example.com/", True),
+        ("https://example.com", True),
+        ("https://example.com/?p=42", False),  # a blog without pretty links: the query names the post
+        ("https://example.com/posts/a", False),
+        ("https://example.com/#comments", True),
+    ],
+)
+def test_site_root(url, root):
+    assert is_site_root(url) is root

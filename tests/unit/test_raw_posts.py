@@ -52,7 +52,8 @@ def entry(**changes) -> FeedEntry:
 def test_post_from_entry_fields():
     post = post_from_entry(entry(), GRADIENT, NOW)
     assert post.title == "Sparse attention, revisited"
-    assert post.url == "https://g.example/posts/sparse"  # tracking parameters dropped
+    assert post.url == "https://g.example/posts/sparse?utm_source=rss"  # as the feed gave it
+    assert post.canonical_url == "https://g.example/posts/sparse"  # tracking parameters dropped
     assert post.published == datetime(2024, 3, 5, 8, 30, tzinfo=timezone.utc)
     assert post.fetched_at == NOW.replace(microsecond=0)
     assert post.sources == ["gradient-notes"] and post.tier == 2 and post.domains == ["ml-research"]
@@ -152,24 +153,48 @@ moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 
     fetched_at=moments,
     flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
     notes=st.tuples(*[st.none() | st.text(min_size=1, max_size=40)] * 3),
+    canonical=st.none() | st.text(min_size=1, max_size=40),
+    merged_ids=st.lists(names, max_size=2),
 )
 def test_round_trip_property(title, body, url, author, guid, sources, domains, tier, published, fetched_at, flags,
-                             notes):
+                             notes, canonical, merged_ids):
     post = RawPost(id="0123456789abcdef", title=title, url=url, published=published, author=author, sources=sources,
                    tier=tier, domains=domains, guid=guid, content_hash="f" * 64, fetched_at=fetched_at, body=body,
                    truncated=flags[0], undated=flags[1], excerpt=flags[2], date_flag=notes[0], full_article=notes[1],
-                   feed_hash=notes[2])
+                   feed_hash=notes[2], canonical_url=canonical, merged_ids=merged_ids)
     text = render_raw_post(post)
     assert parse_raw_post(text) == post
     assert render_raw_post(parse_raw_post(text)) == text
 
 
+def legacy_text(post: RawPost) -> str:
+    """The post as written before `canonical_url` existed: `url` held the cleaned link."""
+    text = render_raw_post(post)
+    legacy = text.replace(f"url: {post.url}\ncanonical_url: {post.canonical_url}\n", f"url: {post.canonical_url}\n")
+    assert legacy != text and "canonical_url" not in legacy
+    return legacy
+
+
+def test_file_without_canonical_url_reads_its_url_as_the_canonical_one():
+    post = post_from_entry(entry(), GRADIENT, NOW)
+    parsed = parse_raw_post(legacy_text(post))
+    assert parsed.url == parsed.canonical_url == "https://g.example/posts/sparse"
+    assert parsed.content_hash == post.content_hash and parsed.merged_ids == []
+
+
+def test_canonical_url_null_stays_null():
+    post = post_from_entry(entry(link=None), GRADIENT, NOW)
+    assert post.url is None and post.canonical_url is None
+    assert "\ncanonical_url: null\n" in render_raw_post(post)
+    assert parse_raw_post(render_raw_post(post)).canonical_url is None
+
+
 @pytest.mark.parametrize(
     ("mutate", "message", "line"),
     [
-        (lambda t: t.replace("tier: 2", "tier: two"), "tier must be an integer", 9),
-        (lambda t: t.replace("published: '2024-03-05T08:30:00Z'", "published: yesterday"), "published is not", 5),
-        (lambda t: t.replace("sources:\n- gradient-notes\n", "sources: []\n"), "sources must be a non-empty list", 7),
+        (lambda t: t.replace("tier: 2", "tier: two"), "tier must be an integer", 10),
+        (lambda t: t.replace("published: '2024-03-05T08:30:00Z'", "published: yesterday"), "published is not", 6),
+        (lambda t: t.replace("sources:\n- gradient-notes\n", "sources: []\n"), "sources must be a non-empty list", 8),
         (lambda t: t.replace("title: Sparse", "title: [Sparse"), "invalid front matter", 4),  # where YAML notices
         (lambda t: t.removeprefix("---\n"), "no front matter", 1),
     ],
@@ -313,3 +338,93 @@ def test_read_raw_posts_reports_a_broken_file(vault):
     (vault.raw_dir / "2024-01-01-broken.md").write_text("---\ntier: [\n---\n", encoding="utf-8")
     with pytest.raises(RawPostError, match=r"raw/rss/2024-01-01-broken.md:\d+: invalid front matter"):
         read_raw_posts(vault)
+
+
+# --- one post, several feeds, by canonical URL -------------------------------------------------------------------
+
+def lab_copy(**changes) -> FeedEntry:
+    """The Gradient post as another feed carries it: its own guid, the link with other tracking parameters."""
+    base = {"guid": "tag:lab.example,2024:mirror-17", "content_html": "<p>A shorter copy.</p>",
+            "link": "https://G.example/posts/sparse?utm_medium=feed&fbclid=9"}
+    return entry(**(base | changes))
+
+
+def test_file_written_before_canonical_url_is_not_rewritten(vault):
+    post = post_from_entry(entry(), GRADIENT, NOW)
+    path = vault.root / raw_post_relpath(post)
+    path.parent.mkdir(parents=True)
+    path.write_text(legacy_text(post), encoding="utf-8")
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert write_raw_post(vault, post_from_entry(entry(), GRADIENT, NOW + timedelta(days=1))) == "unchanged"
+    assert path.read_text(encoding="utf-8") == legacy_text(post) and path.stat().st_mtime_ns == 1_000_000_000
+    # A real change rewrites it, now with both fields.
+    status, stored = store_raw_post(vault, post_from_entry(entry(content_html="<p>Edited.</p>"), GRADIENT, NOW))
+    assert status == "changed" and stored.path == raw_post_relpath(post)
+    assert "\ncanonical_url: https://g.example/posts/sparse\n" in path.read_text(encoding="utf-8")
+
+
+def test_new_tracking_parameters_alone_change_nothing(vault):
+    write_raw_post(vault, post_from_entry(entry(), GRADIENT, NOW))
+    retagged = post_from_entry(entry(link="https://g.example/posts/sparse?utm_campaign=spring#top"), GRADIENT, NOW)
+    assert write_raw_post(vault, retagged) == "unchanged"
+    assert read_raw_posts(vault)[0].url == "https://g.example/posts/sparse?utm_source=rss"
+
+
+@pytest.mark.parametrize("lab_first", [False, True])
+def test_another_feeds_entry_at_the_same_canonical_url_joins_the_stored_post(vault, lab_first):
+    gradient, lab = post_from_entry(entry(), GRADIENT, NOW), post_from_entry(lab_copy(), LAB, NOW)
+    assert gradient.id != lab.id and gradient.canonical_url == lab.canonical_url
+    first, second = (lab, gradient) if lab_first else (gradient, lab)
+    assert write_raw_post(vault, first, RawIndex(vault)) == "new"
+    status, stored = store_raw_post(vault, second, RawIndex(vault))
+    assert status == "changed" and stored.path == raw_post_relpath(first)
+    [only] = read_raw_posts(vault)
+    assert (only.id, only.body, only.merged_ids) == (first.id, first.body, [second.id])
+    assert only.sources == first.sources + second.sources
+    # Later runs, in either order and with fresh or shared indexes, find it again and change nothing.
+    shared = RawIndex(vault)
+    for post in (first, second, second, first):
+        assert write_raw_post(vault, replace(post, fetched_at=NOW + timedelta(days=1)), shared) == "unchanged"
+    for post in (second, first):
+        assert write_raw_post(vault, post, RawIndex(vault)) == "unchanged"
+    assert len(read_raw_posts(vault)) == 1
+
+
+def test_merged_post_is_found_by_its_id_after_the_owner_moves_it(vault):
+    write_raw_post(vault, post_from_entry(entry(), GRADIENT, NOW))
+    write_raw_post(vault, post_from_entry(lab_copy(), LAB, NOW))
+    moved = post_from_entry(entry(link="https://g.example/2024/sparse"), GRADIENT, NOW)
+    assert write_raw_post(vault, moved, RawIndex(vault)) == "changed"
+    assert write_raw_post(vault, post_from_entry(lab_copy(), LAB, NOW), RawIndex(vault)) == "unchanged"
+    [only] = read_raw_posts(vault)
+    assert only.canonical_url == "https://g.example/2024/sparse" and only.sources == ["gradient-notes", "lab-log"]
+
+
+def test_one_feeds_two_entries_at_one_page_stay_two_posts(vault):
+    write_raw_post(vault, post_from_entry(entry(), GRADIENT, NOW))
+    follow_up = entry(guid="tag:g.example,2024:sparse-follow-up", title="Sparse attention: readers' questions",
+                      content_html="<p>Questions.</p>")
+    assert write_raw_post(vault, post_from_entry(follow_up, GRADIENT, NOW)) == "new"
+    assert len(read_raw_posts(vault)) == 2
+    # The page now holds two posts: it identifies neither, so a third feed's entry there is a post of its own.
+    assert write_raw_post(vault, post_from_entry(lab_copy(), LAB, NOW)) == "new"
+    assert len(read_raw_posts(vault)) == 3
+
+
+def test_a_home_page_link_is_no_posts_address(vault):
+    home = "https://g.example/?utm_source=rss"
+    write_raw_post(vault, post_from_entry(entry(link=home), GRADIENT, NOW))
+    assert write_raw_post(vault, post_from_entry(lab_copy(link=home), LAB, NOW)) == "new"
+    assert len(read_raw_posts(vault)) == 2
+
+
+def test_concurrent_sources_sharing_an_index_make_one_file(vault):
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = RawIndex(vault)
+    gradient, lab = post_from_entry(entry(), GRADIENT, NOW), post_from_entry(lab_copy(), LAB, NOW)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda post: write_raw_post(vault, post, index), [gradient, lab] * 8))
+    assert statuses.count("new") == 1 and statuses.count("changed") == 1
+    [only] = read_raw_posts(vault)
+    assert sorted(only.sources) == ["gradient-notes", "lab-log"]

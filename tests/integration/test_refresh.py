@@ -13,6 +13,7 @@ import pytest
 
 from graph.vault import Vault
 from ingest.fetch import Fetcher, make_http_client
+from ingest.identity import entry_identity
 from ingest.posts import RawIndex, read_raw_posts
 from ingest.refresh import RefreshPolicy, refresh_source
 from ingest.sources import Source
@@ -198,6 +199,56 @@ def test_shared_index_across_sources_merges_the_same_post(env):
     assert len(result.changed) == 2 and not result.new
     assert len(env.files()) == 2
     assert all(post.sources == ["gradient-notes", "mirror"] for post in read_raw_posts(env.vault))
+
+
+SAME_POST_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>{title}</title><link>https://{site}/</link>
+  <item>
+    <title>{item_title}</title>
+    <link>{link}</link>
+    <guid isPermaLink="{permalink}">{guid}</guid>
+    <pubDate>Tue, 05 Mar 2024 09:30:00 GMT</pubDate>
+    <description><![CDATA[<p>{body}</p>]]></description>
+  </item>
+</channel></rss>
+"""
+# The same post in its own feed (a tag: guid) and in a digest (the link as guid, with the digest's tracking tags).
+ORIGINAL = SAME_POST_FEED.format(
+    title="Gradient Notes", site="gradient-notes.example", item_title="One post, two feeds",
+    link="https://gradient-notes.example/p/same", permalink="false", guid="tag:gradient-notes.example,2024:same",
+    body="The original, in full.")
+DIGEST = SAME_POST_FEED.format(
+    title="Weekly Digest", site="digest.example", item_title="Gradient Notes: one post, two feeds",
+    link="https://Gradient-Notes.example/p/same?utm_source=rss&amp;utm_campaign=weekly", permalink="true",
+    guid="https://Gradient-Notes.example/p/same?utm_source=rss&amp;utm_campaign=weekly", body="A digest's copy.")
+
+
+@pytest.mark.parametrize("digest_first", [False, True])
+def test_same_post_through_two_feeds_is_one_raw_post_whatever_the_order(env, digest_first):
+    env.server.add("/feed", ORIGINAL)
+    env.server.add("/digest", DIGEST)
+    digest = Source(id="weekly-digest", name="Weekly Digest", feed_url=env.server.url("/digest"), tier=3,
+                    domains=("digest",), allow_private=True)
+    order = [digest, env.source] if digest_first else [env.source, digest]
+    index = RawIndex(env.vault)  # one index for the run, as the pipeline shares it
+    first, second = (env.refresh(source=source, index=index) for source in order)
+    assert [len(first.new), len(second.changed), len(second.new)] == [1, 1, 0]
+    [post] = read_raw_posts(env.vault)
+    assert post.sources == [source.id for source in order]
+    assert post.canonical_url == "https://gradient-notes.example/p/same"
+    owner_link = "https://Gradient-Notes.example/p/same?utm_source=rss&utm_campaign=weekly" if digest_first \
+        else "https://gradient-notes.example/p/same"
+    assert post.url == owner_link and post.body == first.new[0].body  # the first feed's post, its id and file
+    original_id = entry_identity("tag:gradient-notes.example,2024:same", None, "", "")  # strong guids decide alone
+    digest_id = entry_identity("https://Gradient-Notes.example/p/same?utm_source=rss&utm_campaign=weekly", None, "", "")
+    owner, joined = (digest_id, original_id) if digest_first else (original_id, digest_id)
+    assert (post.id, post.merged_ids, post.path) == (owner, [joined], first.new[0].path)
+    files = env.files()
+    # Next run, the other order, a fresh index per source, full fetches: nothing flips, nothing is written.
+    for source in reversed(order):
+        again = env.refresh(LATER, source=source, force=True)
+        assert (again.new, again.changed, again.unchanged) == ([], [], 1)
+    assert env.files() == files and len(read_raw_posts(env.vault)) == 1
 
 
 # --- nothing to do, in every form -----------------------------------------------------------------------------------

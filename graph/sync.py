@@ -1,6 +1,7 @@
 """Project the vault into the graph store and the vector index, applying only the difference.
 
-What changed is decided by page hash (of the whole file), for notes and entity pages alike:
+What changed is decided by page hash (of the whole file), for notes and entity pages alike, and,
+when vectors are synced, by the digest of each note's raw post (`graph/sync_scan.py`):
 - a new or changed page is read and upserted (batched `UNWIND` statements, one per label and
   relationship type); its old edges are replaced by the ones the page now gives;
 - a deleted (or renamed: deleted + new) page loses its node and edges; an entity node stays as a
@@ -99,7 +100,7 @@ def sync_vault(
     """Bring graph and vectors in step with every page of the vault; `index`/`embedder` None: graph only."""
     report = SyncReport()
     with report.timing("scan"):
-        plan = plan_sync(vault, store)
+        plan = plan_sync(vault, store, raw_posts=index is not None)
     report.unchanged = len(plan.notes) - len(plan.changed_notes)
     _apply(plan, store, _sink(index, embedder, vault), report, progress)
     with report.timing("graph"):
@@ -111,7 +112,7 @@ def sync_vault(
 def sync_note(vault: Vault, store: GraphStore, index: VectorIndex | None, embedder: Embedder | None, path: Path) -> SyncReport:
     """Project one note file now (right after it is written, so later posts can connect to it)."""
     report = SyncReport()
-    _apply(plan_one_note(vault, store, path), store, _sink(index, embedder, vault), report, None)
+    _apply(plan_one_note(vault, store, path, raw_posts=index is not None), store, _sink(index, embedder, vault), report, None)
     _finish(store, report, refresh_derived=False)
     return report
 

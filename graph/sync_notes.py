@@ -2,7 +2,7 @@
 index through `graph.vector_sync.VectorSink`.
 
 Order matters for crash safety: vectors first, then the graph, then each note's `page_hash`
-last. The hash is the commit marker: a note whose hash is missing or stale is projected again by
+(and `raw_hash`, its raw post's digest as chunked) last. The hash is the commit marker: a note whose hash is missing or stale is projected again by
 the next sync, so a crash anywhere leaves work to redo, never a silently stale projection.
 """
 
@@ -31,6 +31,7 @@ class NoteRows:
     props: dict[str, Any]
     mentions: dict[str, list[dict]] = field(default_factory=dict)
     connections: dict[str, list[dict]] = field(default_factory=dict)
+    raw_hash: str | None = None  # digest of the raw post as chunked (set by the vector sink; None: graph only)
 
     @property
     def id(self) -> str:
@@ -92,7 +93,8 @@ def link_notes(store: GraphStore, notes: list[NoteRows], commit: bool) -> set[En
         if label != "Note":
             touched |= {(label, row["id"]) for row in rows}
     if commit:
-        q.run_batches(store, q.SET_NOTE_HASHES, "rows", [{"id": rows.id, "page_hash": rows.digest} for rows in notes])
+        hashes = [{"id": rows.id, "page_hash": rows.digest, "raw_hash": rows.raw_hash} for rows in notes]
+        q.run_batches(store, q.SET_NOTE_HASHES, "rows", hashes)
     return touched
 
 

@@ -33,14 +33,14 @@ class Stmt:
 NOTE_PAGE_HASHES = Stmt("SYNC_NOTE_PAGE_HASHES", """
 MATCH (n:Note)
 WHERE n.page_hash IS NOT NULL
-RETURN n.id AS id, n.page_hash AS page_hash
+RETURN n.id AS id, n.page_hash AS page_hash, n.raw_path AS raw_path, n.raw_hash AS raw_hash
 """)
 
 NOTE_PAGE_HASHES_OF = Stmt("SYNC_NOTE_PAGE_HASHES_OF", """
 UNWIND $ids AS note_id
 MATCH (n:Note {id: note_id})
 WHERE n.page_hash IS NOT NULL
-RETURN n.id AS id, n.page_hash AS page_hash
+RETURN n.id AS id, n.page_hash AS page_hash, n.raw_path AS raw_path, n.raw_hash AS raw_hash
 """)
 
 ENTITY_PAGE_HASHES = Stmt("SYNC_ENTITY_PAGE_HASHES", """
@@ -85,7 +85,7 @@ DELETE r
 SET_NOTE_HASHES = Stmt("SYNC_SET_NOTE_HASHES", """
 UNWIND $rows AS row
 MATCH (n:Note {id: row.id})
-SET n.page_hash = row.page_hash
+SET n.page_hash = row.page_hash, n.raw_hash = row.raw_hash
 """)
 
 DEPENDENT_NOTES = Stmt("SYNC_DEPENDENT_NOTES", """

@@ -2,11 +2,17 @@
 
 A page is known by its file: notes by `notes/<id>.md`, entities by `<type folder>/<id>.md`.
 Its hash is of the whole file, so any edit (front matter or text) makes it "changed".
+
+A note's raw post (`raw:` in its front matter) feeds its vector points, so when vectors are
+synced a note is also "changed" when its raw post's digest differs from the `raw_hash` recorded
+with its points (edited, deleted or restored on its own). The raw path is taken from the graph:
+a note whose file is unchanged names the same raw post as when it was last projected.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +32,22 @@ def page_hash(text: str) -> str:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def raw_digest(root: Path, raw: str | None) -> str:
+    """The digest of a note's raw post file; "" when the note names none or it cannot be read.
+
+    Scan and vector sync both use this one function, so they agree on every case (missing, outside
+    the vault, unreadable): a raw post that cannot be read gives no chunks, and "" says exactly that."""
+    if not raw:
+        return ""
+    relative = os.path.normpath(raw)
+    if os.path.isabs(relative) or relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return ""
+    try:
+        return _digest((root / relative).read_bytes())
+    except OSError:  # missing or unreadable: the chunker indexes no paragraphs of it (and logs why)
+        return ""
 
 
 @dataclass(frozen=True)
@@ -90,13 +112,15 @@ class SyncPlan:
     appeared_or_gone: set[str] = field(default_factory=set)
 
 
-def plan_sync(vault: Vault, store: GraphStore) -> SyncPlan:
+def plan_sync(vault: Vault, store: GraphStore, raw_posts: bool = False) -> SyncPlan:
+    """With `raw_posts` (vectors are synced too), a note whose raw post changed counts as changed."""
     notes, entities = scan_notes(vault), scan_entities(vault)
-    graph_notes = {row["id"]: row["page_hash"] for row in store.run(q.NOTE_PAGE_HASHES.name, q.NOTE_PAGE_HASHES.cypher)}
+    graph_notes = {row["id"]: row for row in store.run(q.NOTE_PAGE_HASHES.name, q.NOTE_PAGE_HASHES.cypher)}
     rows = store.run(q.ENTITY_PAGE_HASHES.name, q.ENTITY_PAGE_HASHES.cypher, {"labels": list(schema.ENTITY_LABELS)})
     graph_entities = {(row["label"], row["id"]): row["page_hash"] for row in rows}
     plan = SyncPlan(notes, entities, PageIndex.of(notes, entities))
-    plan.changed_notes = [note_id for note_id, page in notes.items() if graph_notes.get(note_id) != page.digest]
+    root = vault.root if raw_posts else None
+    plan.changed_notes = [note_id for note_id, page in notes.items() if _note_stale(graph_notes.get(note_id), page, root)]
     plan.deleted_notes = sorted(set(graph_notes) - set(notes))
     plan.changed_entities = [key for key, page in entities.items() if graph_entities.get(key) != page.digest]
     plan.deleted_entities = sorted(set(graph_entities) - set(entities))
@@ -104,13 +128,21 @@ def plan_sync(vault: Vault, store: GraphStore) -> SyncPlan:
     return plan
 
 
-def plan_one_note(vault: Vault, store: GraphStore, path: Path) -> SyncPlan:
+def plan_one_note(vault: Vault, store: GraphStore, path: Path, raw_posts: bool = False) -> SyncPlan:
     """The plan for one note file just written: other pages are left as they are."""
     page = _page_file(vault, path)
     known = store.run(q.NOTE_PAGE_HASHES_OF.name, q.NOTE_PAGE_HASHES_OF.cypher, {"ids": [path.stem]})
     plan = SyncPlan({path.stem: page}, {}, page_names(vault))
-    if not known or known[0]["page_hash"] != page.digest:
+    if _note_stale(known[0] if known else None, page, vault.root if raw_posts else None):
         plan.changed_notes = [path.stem]
     if not known:
         plan.appeared_or_gone = {path.stem}
     return plan
+
+
+def _note_stale(known: dict | None, page: PageFile, root: Path | None) -> bool:
+    """Whether the graph's record of a note (None: no committed record) is behind its file, or
+    (`root` given) behind its raw post."""
+    if known is None or known["page_hash"] != page.digest:
+        return True
+    return root is not None and known["raw_hash"] != raw_digest(root, known["raw_path"])

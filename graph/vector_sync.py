@@ -2,8 +2,9 @@
 
 Sync (`graph/sync.py`) calls these before the graph write that commits a page (its `page_hash`),
 so a crash leaves a page to re-project, never a stale vector. A note is re-chunked when its own
-file changes; its raw post is read again then (a raw post edited on its own is picked up by the
-next change of its note, or by `wikigraph reindex`).
+file changes or when its raw post does: the digest of the raw post it chunked is committed with
+the note (`raw_hash`), and the next sync's scan re-chunks any note whose raw post was edited,
+deleted or restored since (`graph/sync_scan.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from graph.chunking import entity_text, note_chunks, read_raw_text
 from graph.embed import Embedder
+from graph.sync_scan import raw_digest
 from graph.vectors import EntityPoint, VectorIndex
 
 EMBED_BATCH_NOTES = 64
@@ -32,7 +34,11 @@ class VectorSink:
             batch = notes[start : start + EMBED_BATCH_NOTES]
             chunks = []
             for rows in batch:
-                raw = read_raw_text(self.root, rows.note) if self.root is not None else None
+                raw = None
+                if self.root is not None:
+                    # Digest first: an edit landing between the two reads leaves an old digest, so it is redone.
+                    rows.raw_hash = raw_digest(self.root, rows.note.raw)
+                    raw = read_raw_text(self.root, rows.note)
                 chunks += note_chunks(rows.note, rows.text, rows.props.get("path", ""), raw)
             vectors = self.embedder.embed([chunk.embedding_text for chunk in chunks])
             self.index.delete_notes([rows.id for rows in batch])

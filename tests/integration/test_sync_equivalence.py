@@ -1,10 +1,11 @@
 """Incremental sync and a full reindex give the same graph and the same vector points.
 
-A vault goes through adds, edits, renames and deletes of notes and entity pages (and a source
-dropped from the configuration). After every step the incrementally synced store (the backend
+A vault goes through adds, edits, renames and deletes of notes, entity pages and raw posts (a raw
+post edited or deleted on its own, its note untouched; and a source dropped from the configuration). After every step the incrementally synced store (the backend
 under test) is compared with a store rebuilt from scratch from the same files (embedded
 FalkorDB): every node and relationship with all their properties, and every Qdrant point with its
-payload and vector. At the end the store under test is itself reindexed and compared again.
+payload and vector. After every step a second sync finds nothing to do. At the end the store under
+test is itself reindexed and compared again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from graph.model import SourceRecord
 from graph.store import GraphStoreConfig
 from graph.store.falkordb import FalkorStore
 from graph.sync import reindex, sync_note, sync_vault
-from graph.vault import Vault
+from graph.vault import Vault, atomic_write_text
 from graph.vectors import VectorConfig, VectorIndex
 from tests.support.graph_backends import BACKENDS, open_test_store
 from tests.support.vault_pages import make_entity, make_note, mention, write_entity, write_note
@@ -60,6 +61,12 @@ def stores(request, tmp_path, embedder):
         opened.close()
 
 
+def write_raw(vault: Vault, note_id: str, *paragraphs: str) -> None:
+    """A raw post as ingest keeps it: front matter, then the post's paragraphs."""
+    body = "\n\n".join(paragraphs)
+    atomic_write_text(vault.root / "raw" / "rss" / f"{note_id}.md", f"---\nurl: https://example.org/{note_id}\n---\n\n{body}\n")
+
+
 def step_initial(vault: Vault) -> None:
     kd = mention("Concept", "knowledge-distillation", "Knowledge distillation", count=3, salience=0.5)
     paper = mention("Paper", "distilling-knowledge", "Distilling the Knowledge", count=2, salience=0.4)
@@ -86,6 +93,10 @@ def step_initial(vault: Vault) -> None:
                                     external_ids={"arxiv": "1503.02531"}, links={"about": ["knowledge-distillation"]}))
     write_entity(vault, make_entity("Person", "geoffrey-hinton", "Geoffrey Hinton", links={"affiliated_with": ["open-lab"]}))
     write_entity(vault, make_entity("PolicyEvent", "ai-act-deadline", "AI Act deadline", links={"concerns": ["ai-governance"]}))
+    write_raw(vault, "kd-intro", "Distillation trains a small student on a large teacher's soft targets.")
+    write_raw(vault, "kd-followup", "At scale, the student needs more data than the teacher saw.",
+              "Temperature matters less than expected.")
+    write_raw(vault, "eu-act-2", "The codes of practice arrive nine months after entry into force.")
 
 
 def step_add_and_edit(vault: Vault, store, index, embedder) -> None:
@@ -128,6 +139,16 @@ def step_rename_and_delete_pages(vault: Vault) -> None:
     write_entity(vault, make_entity("Concept", "scaling-laws", "Scaling laws"))
 
 
+def step_edit_raw_post(vault: Vault) -> None:
+    # The note kd-followup is left as it is: only its raw post changes (a paragraph edited, one added).
+    write_raw(vault, "kd-followup", "At scale, the student needs far more data than the teacher saw.",
+              "Temperature matters less than expected.", "A third paragraph on data mixtures.")
+
+
+def step_delete_raw_post(vault: Vault) -> None:
+    (vault.root / "raw" / "rss" / "eu-act-2.md").unlink()  # its note stays, untouched
+
+
 def step_delete_notes(vault: Vault) -> None:
     vault.note_path("blog-x").unlink()  # the only reference of `only-here`, the only note of `stray-feed`
     vault.note_path("kd-intro").unlink()
@@ -139,9 +160,15 @@ STEPS = [
     ("add a note through ingest, edit a note, add pages", step_add_and_edit, [LAB, WIRE]),
     ("rename a note", lambda vault, *_: step_rename_note(vault), [LAB, WIRE]),
     ("rename, delete and edit entity pages", lambda vault, *_: step_rename_and_delete_pages(vault), [LAB, WIRE]),
+    ("edit a raw post, its note unchanged", lambda vault, *_: step_edit_raw_post(vault), [LAB, WIRE]),
+    ("delete a raw post, its note unchanged", lambda vault, *_: step_delete_raw_post(vault), [LAB, WIRE]),
     ("delete notes and a page", lambda vault, *_: step_delete_notes(vault), [LAB, WIRE]),
     ("drop a source from the configuration", lambda vault, *_: None, [LAB]),
 ]
+
+
+# Notes a step changes only through their raw post: the sync must re-chunk them.
+RESYNCED = {"edit a raw post, its note unchanged": {"kd-followup"}, "delete a raw post, its note unchanged": {"eu-act-2"}}
 
 
 def test_incremental_sync_equals_full_reindex_after_every_step(stores, tmp_path, embedder):
@@ -151,6 +178,9 @@ def test_incremental_sync_equals_full_reindex_after_every_step(stores, tmp_path,
         step(vault, store, index, embedder)
         report = sync_vault(vault, store, index, embedder, sources)
         assert not report.errors, name
+        assert RESYNCED.get(name, set()) <= set(report.upserted), f"notes not re-synced after: {name}"
+        again = sync_vault(vault, store, index, embedder, sources)
+        assert not again.upserted and not again.changed_anything, f"a second sync found work after: {name}"
         reindex(vault, reference, reference_index, embedder, sources)
         incremental, full = dump_graph(store), dump_graph(reference)
         assert incremental == full, f"graphs differ after: {name}"
@@ -161,6 +191,7 @@ def test_incremental_sync_equals_full_reindex_after_every_step(stores, tmp_path,
     assert dump_graph(store) == final
     assert_same_points(points(index), final_points, "reindex of the store under test")
     assert_final_state(final)
+    assert_raw_chunks(final_points)
 
 
 def assert_final_state(dump) -> None:
@@ -187,3 +218,14 @@ def assert_final_state(dump) -> None:
         "origin": "derived", "weight": 1.0, "notes": 2}
     # Analytics were computed on every node.
     assert all("pagerank" in props and "community" in props for props in nodes.values())
+
+
+def assert_raw_chunks(found: dict) -> None:
+    """The raw-post steps reached the points: the edited post's paragraphs as edited, none of the deleted one."""
+    raw = {}
+    for payload, _ in found.values():
+        if payload["kind"] == "raw":
+            raw.setdefault(payload["note_id"], []).append(payload["text"])
+    text = "\n\n".join(raw["kd-followup"])  # short paragraphs are merged into one chunk
+    assert "needs far more data" in text and "A third paragraph on data mixtures." in text
+    assert "eu-act-2" not in raw

@@ -26,6 +26,8 @@ PARSER_HEADERS = ("content-type", "content-location", "content-language")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+# An item or entry element written with a namespace prefix, as in `<rss:item>` with `rss` never declared.
+_PREFIXED_ITEM = re.compile(rb"<([A-Za-z_][\w.-]*):(?:item|entry)[\s/>]")
 
 __all__ = ["FeedEntry", "NotAFeed", "ParsedFeed", "parse_feed"]
 
@@ -39,9 +41,10 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> ParsedFeed:
         if json_feed is not None:
             return json_feed
     parser_headers = {key: lowered[key] for key in PARSER_HEADERS if key in lowered}
-    # A file-like object: feedparser treats a bytes argument that names an existing file as a path to open.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=parser_headers)
+    parsed = _feedparser(body, parser_headers)
     bozo_message = _bozo_message(parsed)
+    if parsed.get("bozo") and not parsed.entries:
+        parsed, bozo_message = _without_element_prefix(body, parser_headers, parsed, bozo_message)
     if not parsed.get("version") and not parsed.entries:
         raise NotAFeed(_not_a_feed_reason(body, lowered.get("content-type", ""), bozo_message))
     meta = parsed.feed
@@ -53,6 +56,28 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> ParsedFeed:
         bozo_message=bozo_message,
         version=parsed.get("version") or "",
     )
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    # A file-like object: feedparser treats a bytes argument that names an existing file as a path to open.
+    return feedparser.parse(io.BytesIO(body), response_headers=headers)
+
+
+def _without_element_prefix(
+    body: bytes, headers: dict[str, str], parsed: Any, bozo_message: str | None
+) -> tuple[Any, str | None]:
+    """A malformed feed whose items carry a namespace prefix it never declares (`<rss:item>`) yields no entry:
+    feedparser's lenient reader knows such elements only by their plain names. Read it again with that prefix
+    dropped from element names; it stays a malformed feed, and the message says how it was read."""
+    match = _PREFIXED_ITEM.search(body)
+    if match is None:
+        return parsed, bozo_message
+    prefix = match.group(1)
+    retried = _feedparser(re.sub(rb"(</?)" + re.escape(prefix) + rb":", rb"\1", body), headers)
+    if not retried.entries:
+        return parsed, bozo_message
+    how = f"read with the {prefix.decode('ascii')}: prefix dropped from its element names"
+    return retried, "; ".join(filter(None, (bozo_message, how)))
 
 
 def _bozo_message(parsed: Any) -> str | None:

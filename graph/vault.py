@@ -67,7 +67,12 @@ def _process_alive(pid: int) -> bool:
 
 
 class _FrontMatterDumper(yaml.SafeDumper):
-    """PyYAML writes U+0085 (NEL) raw inside quotes and reads it back as a line break; escape such text."""
+    """PyYAML writes U+0085 (NEL) raw inside quotes and reads it back as a line break; escape such text.
+    Never anchors and aliases (`first_seen: &id001 …` / `last_seen: *id001`): a person edits one field, and
+    Obsidian's properties view does not read them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import NoteFormatError, WikigraphError
-from graph.model import ENTITY_FOLDERS, ENTITY_LINK_FIELDS, ENTITY_TYPES, Entity
+from graph.model import (
+    ENTITY_FOLDERS,
+    ENTITY_LINK_FIELDS,
+    ENTITY_PROPERTY_FIELDS,
+    ENTITY_TYPES,
+    Entity,
+)
 from graph.notes_front_matter import load_front_matter
 from graph.vault import Vault, dump_front_matter
 
@@ -50,7 +56,8 @@ def entity_page(entity_type: str, entity_id: str) -> str:
 
 
 def front_matter_of_entity(entity: Entity) -> dict[str, Any]:
-    """The front matter mapping in reading order; unknown keys (`entity.extra`) last."""
+    """The front matter mapping in reading order: the type's property fields after the external ids, other
+    keys of `entity.extra` last."""
     link_keys = ENTITY_LINK_FIELDS.get(entity.type, {})
     stray = set(entity.links) - set(link_keys)
     if stray:
@@ -65,6 +72,10 @@ def front_matter_of_entity(entity: Entity) -> dict[str, Any]:
         "aliases": list(entity.aliases),
         "external_ids": dict(entity.external_ids),
     }
+    extra = dict(entity.extra)
+    for key in ENTITY_PROPERTY_FIELDS.get(entity.type, ()):
+        if key in extra:
+            meta[key] = extra.pop(key)
     if entity.first_seen is not None:
         meta["first_seen"] = entity.first_seen
     if entity.last_seen is not None:
@@ -72,7 +83,7 @@ def front_matter_of_entity(entity: Entity) -> dict[str, Any]:
     for key in link_keys:
         if key in entity.links:
             meta[key] = list(entity.links[key])
-    meta.update(entity.extra)
+    meta.update(extra)
     return meta
 
 

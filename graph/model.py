@@ -76,6 +76,13 @@ ENTITY_LINK_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "Organization": {},
     "Concept": {},
 }
+# Properties an entity page of a type carries in its front matter besides the base fields: ingest fills
+# those it can derive (ingest/entities/properties.py) and never overwrites one a person set; sync copies
+# them onto the node. They are written in this order, right after `external_ids`.
+ENTITY_PROPERTY_FIELDS: dict[str, tuple[str, ...]] = {
+    "Paper": ("title", "short_name", "published"),
+    "PolicyEvent": ("kind", "jurisdiction", "date"),
+}
 
 
 @dataclass
@@ -89,6 +96,8 @@ class Entity:
         name: "Layered Refusal: Jailbreak Robustness Under Adaptive Attack"
         aliases: [Layered Refusal]
         external_ids: {arxiv: "2604.08861"}
+        title: "Layered Refusal: Jailbreak Robustness Under Adaptive Attack"
+        published: 2026-04            # ENTITY_PROPERTY_FIELDS of the type, kept in `extra`
         first_seen: 2026-04-28
         last_seen: 2026-04-28
         about: [jailbreak]            # ENTITY_LINK_FIELDS: ids of the target type

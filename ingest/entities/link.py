@@ -22,10 +22,10 @@ from ingest.entities.coordination import coordinated, type_lookup
 from ingest.entities.families import family_mentions
 from ingest.entities.extract import Count, Proposal, count_mentions, find_all, group
 from ingest.entities.found import weak_name
-from ingest.entities.pages import updated_entity, write_entity
+from ingest.entities.pages import catalog_taken, updated_entity, write_entity
 from ingest.entities.resolve import Resolved, Thresholds, resolve_all
 from ingest.entities.review import load_queue, save_queue
-from ingest.entities.text import post_segments
+from ingest.entities.text import Segment, post_segments
 from ingest.summarize.base import KnownEntity
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def link_post(
             catalog.remove(item.ref)
             item.review = None
     result = PostEntities(mentions=_mentions(counts, catalog))
-    result.pages_written = _write_pages(vault, catalog, counts, resolved, published)
+    result.pages_written = _write_pages(vault, catalog, counts, resolved, published, segments)
     result.review_items = _queue_reviews(vault, resolved, note_id)
     previous = _refs_in_note(vault, note_id)
     result.known = [
@@ -151,7 +151,10 @@ def _mentions(counts: dict[str, Count], catalog: EntityCatalog) -> list[dict]:
     ]
 
 
-def _write_pages(vault: Vault, catalog: EntityCatalog, counts: dict[str, Count], resolved: list[Resolved], seen: date) -> list[str]:
+def _write_pages(
+    vault: Vault, catalog: EntityCatalog, counts: dict[str, Count], resolved: list[Resolved], seen: date,
+    segments: list[Segment],
+) -> list[str]:
     by_ref: dict[str, list[Resolved]] = {}
     for item in resolved:
         by_ref.setdefault(item.ref, []).append(item)
@@ -160,10 +163,18 @@ def _write_pages(vault: Vault, catalog: EntityCatalog, counts: dict[str, Count],
         items = by_ref.get(ref, [])
         aliases = sorted({alias for item in items for alias in item.new_aliases})
         ids = {k: v for item in items for k, v in sorted(item.proposal.external_ids.items())}
-        entity = updated_entity(catalog.entities[ref], seen, aliases, ids, any(item.created for item in items))
+        entity = catalog.entities[ref]
+        context = _context(segments, counts[ref]) if entity.type == "PolicyEvent" else []
+        created = any(item.created for item in items)
+        entity = updated_entity(entity, seen, aliases, ids, created, context, catalog_taken(catalog))
         if write_entity(vault, catalog, ref, entity):
             written.append(catalog.page(ref))
     return written
+
+
+def _context(segments: list[Segment], count: Count) -> list[str]:
+    """The paragraphs (and title) of the post that mention the entity: where its jurisdiction may be told."""
+    return [segment.text for segment in segments if any(surface in segment.text for surface in count.surfaces)]
 
 
 def _queue_reviews(vault: Vault, resolved: list[Resolved], note_id: str) -> list[str]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from graph.entities_md import entity_path, entity_paths, parse_entity, render_entity
+from graph.entities_md import entity_paths, parse_entity, render_entity
 from graph.errors import WikigraphError
 from graph.model import ENTITY_FOLDERS, ENTITY_LINK_FIELDS, ENTITY_TYPES, Entity
 from graph.notes_md import parse_note, render_note
@@ -20,6 +20,7 @@ from graph.page_blocks import without_generated
 from graph.vault import Vault, atomic_write_text
 from graph.wikilinks import WIKILINK_RE, format_wikilink
 from ingest.entities.catalog import forget_catalog, name_key
+from ingest.entities.properties import date_is_first_reported
 from ingest.entities.review import load_queue, save_queue
 
 
@@ -86,7 +87,7 @@ def merged_entity(keep: Entity, other: Entity) -> Entity:
              for key in sorted(set(keep.links) | set(other.links))}
     seen = [d for d in (keep.first_seen, other.first_seen) if d]
     last = [d for d in (keep.last_seen, other.last_seen) if d]
-    return replace(
+    merged = replace(
         keep,
         aliases=aliases,
         external_ids={**other.external_ids, **keep.external_ids},
@@ -96,6 +97,21 @@ def merged_entity(keep: Entity, other: Entity) -> Entity:
         body=_merged_body(keep, other),
         extra={**other.extra, **keep.extra},
     )
+    return _first_reported_date(keep, other, merged)
+
+
+def _first_reported_date(keep: Entity, other: Entity, merged: Entity) -> Entity:
+    """A first-reported `date` is the merged page's first seen; a date a person set (on either page, the kept
+    page's first) stays."""
+    if merged.type != "PolicyEvent":
+        return merged
+    set_by_hand = [page.extra["date"] for page in (keep, other) if not date_is_first_reported(page)]
+    extra = dict(merged.extra)
+    if set_by_hand:
+        extra["date"] = set_by_hand[0]
+    elif merged.first_seen is not None:
+        extra["date"] = merged.first_seen
+    return replace(merged, extra=extra)
 
 
 def _merged_body(keep: Entity, other: Entity) -> str:

@@ -12,11 +12,13 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from graph.entities_md import ENTITY_ID_RE
+from graph.entity_fields import paper_title
 from graph.errors import NoteFormatError
 from graph.links import PageIndex, link_keys
 from graph.model import ENTITY_LINK_FIELDS, ENTITY_TYPES, Entity, Note, SourceRecord
 
 ALIASES_SEPARATOR = " | "
+_YEAR_MONTH = re.compile(r"[1-9]\d{3}-(?:0[1-9]|1[0-2])")  # `published: 2015-03`: ordered and filtered as its first day
 _PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Properties sync and analytics own on entity nodes: a page's extra front matter never overrides them.
 RESERVED_ENTITY_PROPERTIES = frozenset(
@@ -72,7 +74,10 @@ def entity_props(entity: Entity, path: str) -> dict[str, Any]:
         referenced_only=False,
     )
     if entity.type == "Paper":
-        props["title"] = entity.name
+        # The page's own `title` (null: none); a page that predates the field: the name when it is a title.
+        title = entity.extra["title"] if "title" in entity.extra else paper_title(entity.name, entity.aliases)
+        if isinstance(title, str) and title.strip():
+            props["title"] = title
     if entity.first_seen is not None:
         props["page_first_seen"] = entity.first_seen.isoformat()
     if entity.last_seen is not None:
@@ -88,6 +93,8 @@ def _flatten_into(props: dict[str, Any], key: str, value: Any) -> None:
         value = value.date()
     if isinstance(value, date):
         props[key], props[f"{key}_ms"] = value.isoformat(), epoch_ms(value)
+    elif isinstance(value, str) and _YEAR_MONTH.fullmatch(value):
+        props[key], props[f"{key}_ms"] = value, epoch_ms(date.fromisoformat(f"{value}-01"))
     elif isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
         props[key] = value
     elif isinstance(value, list) and value and all(isinstance(item, str) for item in value):

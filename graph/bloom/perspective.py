@@ -34,15 +34,21 @@ PALETTE = (
     "#FFE081", "#C990C0", "#F79767", "#57C7E3", "#F16667", "#D9C8AE", "#8DCC93",
     "#ECB5C9", "#4C8EDA", "#FFC454", "#DA7194", "#569480", "#959AA1", "#D9D9D9",
 )
-NO_ICON = "no-icon"
-# Icons of Bloom's built-in library, by id, where an export in ../shared/corpora/bloom-perspectives
-# uses one for a category of the same kind (Person → person, Message → a post, Reference → a
-# citation, ConceptualObject → an idea). The others have no published id: they show colour only.
+# Ids from Bloom's built-in icon set (Bloom stores the id, not the picture). Only ids that real
+# exports in ../shared/corpora/bloom-perspectives use, each borrowed from a category of the same
+# kind there: Person → person; Message → Note (a post); Reference → Paper (a citation);
+# ConceptualObject → Concept (an idea); EmailAddress, where messages come from → Source;
+# Chronology, a dated period → PolicyEvent; Location → Organization (an institution, a place);
+# Instance, one made thing → Model.
 ICONS = {
-    "Person": "7EFF4DE7-BB68-484B-99BC-63DC14E6D207",
+    "Source": "72D60851-1092-40E4-BDFE-58EE7798C58C",
     "Note": "0CF829FF-B8AB-4252-982F-BFAA8C1BBF50",
-    "Paper": "97397393-2004-4831-AE5C-A36D965A724E",
     "Concept": "697105CA-C37F-4B0D-BA33-FD6B7924B9C3",
+    "Paper": "97397393-2004-4831-AE5C-A36D965A724E",
+    "PolicyEvent": "DCC09BD2-9D48-4CD3-8704-6A1003F4D103",
+    "Organization": "59435072-6EE1-4BB0-869A-50F2FB447DEB",
+    "Person": "7EFF4DE7-BB68-484B-99BC-63DC14E6D207",
+    "Model": "5B3834BA-FBF2-4F63-A7A9-ECC049E8FFBE",
 }
 RELATIONSHIP_COLOR = "#A5ABB6"
 
@@ -223,7 +229,7 @@ def _category(position: int, label: str) -> dict[str, Any]:
         "lastEditedAt": CREATED_AT_MS,
         "color": style.color,
         "size": 1,
-        "icon": ICONS.get(label, NO_ICON),
+        "icon": ICONS[label],
         "captionKeys": [],
         "captions": captions,
         "textSize": 1,

@@ -20,6 +20,7 @@ REQUIRED_PHRASES = {
     "policy events about $concept",
 }
 HEX_COLOUR = re.compile(r"^#[0-9A-F]{6}$")
+ICON_ID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")  # Bloom's library ids
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +48,26 @@ def test_one_category_per_label_with_caption_colour_icon_and_size_rule(built):
         captions = [caption["key"] for caption in category["captions"] if caption["isCaption"]]
         assert captions == [perspective.STYLES[label].caption]
         assert captions[0] in {prop["name"] for prop in category["properties"]}
-        assert category["icon"]
+        assert ICON_ID.match(category["icon"]), f"{label}: {category['icon']!r} is not a Bloom icon id"
         (rule,) = category["styleRules"]
         assert rule["applySize"] and not rule["applyColor"] and rule["basedOn"] in {"pagerank", "mention_count"}
+    icons = [category["icon"] for category in built["categories"]]
+    assert len(set(icons)) == len(icons), "two categories share an icon"
     assert categories["Note"]["captions"][0]["key"] == "Note"  # the label entry comes first, as Bloom writes it
     assert {categories[label]["styleRules"][0]["basedOn"] for label in schema.ENTITY_LABELS} == {"mention_count"}
     assert categories["Note"]["styleRules"][0]["basedOn"] == "pagerank"
+
+
+@pytest.mark.realworld
+def test_every_icon_is_one_real_bloom_exports_use(built, shared_dir):
+    """Bloom draws an icon only for an id of its built-in set: each of ours must appear in a real export."""
+    used = set()
+    for export in sorted((shared_dir / "corpora" / "bloom-perspectives").glob("*.json")):
+        used |= set(re.findall(r'"icon":\s*"([^"]+)"', export.read_text(encoding="utf-8")))
+    used.discard("no-icon")  # what Bloom writes for a category without an icon
+    assert used, "no icon ids found in the Bloom exports"
+    for category in built["categories"]:
+        assert category["icon"] in used, f"{category['name']}: icon {category['icon']} is in no real Bloom export"
 
 
 def test_relationship_types_and_paths_cover_the_schema(built):

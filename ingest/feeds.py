@@ -42,8 +42,8 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> ParsedFeed:
             return json_feed
     parser_headers = {key: lowered[key] for key in PARSER_HEADERS if key in lowered}
     parsed = _feedparser(body, parser_headers)
-    bozo_message = _bozo_message(parsed)
-    if parsed.get("bozo") and not parsed.entries:
+    bozo, bozo_message = bool(parsed.get("bozo")), _bozo_message(parsed)
+    if bozo and not parsed.entries:
         parsed, bozo_message = _without_element_prefix(body, parser_headers, parsed, bozo_message)
     if not parsed.get("version") and not parsed.entries:
         raise NotAFeed(_not_a_feed_reason(body, lowered.get("content-type", ""), bozo_message))
@@ -52,7 +52,7 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> ParsedFeed:
         title=_text(meta.get("title"), meta.get("title_detail")) or None,
         link=meta.get("link") or None,
         entries=[_entry(raw) for raw in parsed.entries],
-        bozo=bool(parsed.get("bozo")),
+        bozo=bozo,
         bozo_message=bozo_message,
         version=parsed.get("version") or "",
     )

@@ -45,6 +45,7 @@ def scene_action_cypher(name: str) -> str:
 
 # The suggestions Bloom offers while a user types `papers connected to …`: entity names, the most
 # mentioned first. (Concepts and sources are suggested from their `name`, by label and key.)
+# In the common subset: the embedded engine runs it verbatim (tests/integration/test_bloom_questions.py).
 ENTITY_NAME_SUGGESTIONS = """MATCH (e)
 WHERE e:Concept OR e:Paper OR e:PolicyEvent OR e:Organization OR e:Person OR e:Model
 RETURN e.name AS name

@@ -3,8 +3,9 @@
 Each question is asked twice: through `graph/questions.py` (the common-subset BLOOM_* statement,
 rows) and, for search phrases, with the very Cypher the perspective ships (paths, as Bloom draws
 them). Both must name the same nodes, and those must be the known answer. The search-phrase
-Cypher is in the common subset, so the embedded engine runs it verbatim; scene actions start from
-`elementId(n) IN $nodes`, which exists only on Neo4j, and run there when one is configured.
+Cypher and the name-suggestion query are in the common subset, so the embedded engine runs them
+verbatim; scene actions start from `elementId(n) IN $nodes`, which exists only on Neo4j, and run
+there when one is configured.
 """
 
 from __future__ import annotations
@@ -97,6 +98,17 @@ def test_the_shipped_search_phrase_draws_exactly_the_answer(store, phrase):
         if node["labels"][0] in answer_labels and node is not row["path"]["nodes"][_anchor_end(phrase)]
     }
     assert drawn == {row["id"] for row in rows}
+
+
+def test_the_shipped_name_suggestions_offer_every_entity_most_mentioned_first(store):
+    shipped = json.loads(perspective.SHIPPED.read_text(encoding="utf-8"))
+    assert cypher.ENTITY_NAME_SUGGESTIONS in perspective.every_cypher(shipped).values(), "perspective.json is stale"
+    names = [row["name"] for row in store.run("ENTITY_NAME_SUGGESTIONS@bloom", cypher.ENTITY_NAME_SUGGESTIONS)]
+    entities = [row["props"] for rows in sample_graph.ENTITIES.values() for row in rows]
+    assert names == [props["name"] for props in sorted(entities, key=lambda p: (-p.get("mention_count", 0), p["name"]))]
+    assert names[:3] == ["Knowledge distillation", "Export controls", "Reward hacking"]
+    # Sources and notes are not entities: "Lab Blog" and the note titled like a concept are not offered.
+    assert "Lab Blog" not in names and not {title for _, _, title, _ in sample_graph.NOTES} & set(names)
 
 
 @pytest.mark.neo4j

@@ -205,7 +205,9 @@ def _seen(keys: list[NodeKey], nodes: list[dict], position: dict[NodeKey, int], 
     published: dict[int, str] = {}
     for row in nodes:
         node = position[(row["label"], row["id"])]
-        dates[node] += [row[field] for field in ("published", "page_first_seen", "page_last_seen") if row.get(field)]
+        # A paper's own `published` (often a year-month) is when it appeared, not when the wiki saw it.
+        own = ("published",) if row["label"] == "Note" else ()
+        dates[node] += [row[field] for field in (*own, "page_first_seen", "page_last_seen") if row.get(field)]
         if row["label"] == "Note" and row.get("published"):
             published[node] = row["published"]
     for source, rel_type, target, _ in edges:

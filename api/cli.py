@@ -109,11 +109,11 @@ def demo(
             if report.errors:
                 raise _fail(f"demo feeds failed: {report.errors}")
             elapsed = time.perf_counter() - started
-            url = f"http://{settings.server.host}:{settings.server.port}"
             typer.echo(f"demo ready in {elapsed:.1f} s: wiki in {workspace.wiki_dir}")
             if no_serve:
                 return
-            typer.echo(f"open {url}/ (the wiki), {url}/docs (the API) or try {url}/search?q=papers+connected+to+reward+hacking")
+            url, note = browsable_url(settings.server.host, settings.server.port)
+            typer.echo(f"open {url}/ (the wiki), {url}/docs (the API) or try {url}/search?q=papers+connected+to+reward+hacking{note}")
             _serve(settings, services)
 
 
@@ -127,6 +127,17 @@ def reindex() -> None:
     with open_services(settings) as services:
         report = reindex_all(services)
     typer.echo(f"reindexed {len(report.upserted)} notes ({report.chunks} chunks)")
+
+
+ALL_INTERFACES = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}
+
+
+def browsable_url(host: str, port: int) -> tuple[str, str]:
+    """The address a browser on this machine can open for a server bound to `host`, and a note when
+    the server listens on all interfaces (a browser cannot open 0.0.0.0)."""
+    if host in ALL_INTERFACES:
+        return f"http://{ALL_INTERFACES[host]}:{port}", f" (listening on all interfaces, port {port})"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}", ""
 
 
 def _serve(settings: Settings, services, watch: bool = False) -> None:
@@ -145,10 +156,13 @@ def _print_ingest(report) -> None:
             "not modified" if result.not_modified else f"{len(result.new)} new, {len(result.changed)} changed, {result.unchanged} unchanged"
         )
         typer.echo(f"  {result.source_id}: {status}")
-    sync = report.sync
+    written, sync = set(report.notes_written), report.sync
+    # Each note written was synced as soon as it was written, so the final sync counts it unchanged:
+    # count it with the notes this run put into the graph and vectors, not with the untouched ones.
+    synced_early = written - set(sync.upserted)
     typer.echo(
-        f"notes written: {len(report.notes_written)}; graph/vector sync: {len(sync.upserted)} upserted, "
-        f"{len(sync.deleted)} deleted, {sync.unchanged} unchanged"
+        f"notes written: {len(written)}; graph/vector sync this run: {len(written | set(sync.upserted))} upserted, "
+        f"{len(sync.deleted)} deleted, {max(sync.unchanged - len(synced_early), 0)} unchanged"
     )
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from api.app import create_app
+from api.jobs import open_services
+from api.settings import Settings
 from graph import migrations
 from graph.errors import GraphStoreError
 from graph.store import dialects
+from tests.conftest import embed_config
 from tests.support.graph_backends import BACKENDS, open_test_store
 
 MIGRATION_IDS = [migration.id for migration in migrations.MIGRATIONS]
@@ -61,3 +67,31 @@ def test_bookkeeping_labels_have_unique_ids_too(bare_store, label):
     bare_store.run("TEST_CREATE", create, {"id": "twin"})
     with pytest.raises(GraphStoreError):
         bare_store.run("TEST_CREATE", create, {"id": "twin"})
+
+
+def fresh_settings(root) -> Settings:
+    """Settings as an entry point assembles them, over a data directory that does not exist yet."""
+    assert not (root / "data").exists()
+    return Settings(wiki_dir=root / "wiki", data_dir=root / "data", embed_model_path=embed_config().model_path)
+
+
+def test_the_command_entry_points_migrate_a_fresh_data_dir_on_open(tmp_path):
+    """ingest, reindex, run, watch and the CLI's serve open their services this way."""
+    with open_services(fresh_settings(tmp_path)) as services:
+        assert migrations.pending(services.store) == []
+        assert sorted(migrations.applied(services.store)) == MIGRATION_IDS
+        assert services.store.backend == "falkordb"
+
+
+def test_the_app_migrates_a_fresh_data_dir_when_it_starts(tmp_path):
+    """The app opening its own services (an ASGI server running `create_app`) migrates before serving."""
+    settings = fresh_settings(tmp_path)
+    app = create_app(settings)
+
+    async def pending_once_started() -> list:
+        async with app.router.lifespan_context(app):
+            return migrations.pending(app.state.services.store)
+
+    assert asyncio.run(pending_once_started()) == []
+    with open_services(settings) as services:  # recorded in the graph: the next start finds them applied
+        assert sorted(migrations.applied(services.store)) == MIGRATION_IDS

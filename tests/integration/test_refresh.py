@@ -251,6 +251,21 @@ def test_same_post_through_two_feeds_is_one_raw_post_whatever_the_order(env, dig
     assert env.files() == files and len(read_raw_posts(env.vault)) == 1
 
 
+def test_vault_written_before_canonical_url_is_left_as_it_is(env):
+    env.server.add("/feed", TWO_POSTS)
+    env.refresh()
+    for path in env.vault.raw_paths():  # as the files were written before: `url` held the cleaned link
+        post = next(p for p in read_raw_posts(env.vault) if p.path.endswith(path.name))
+        text = path.read_text(encoding="utf-8").replace(f"url: {post.url}\ncanonical_url: {post.canonical_url}\n",
+                                                        f"url: {post.canonical_url}\n")
+        assert "canonical_url" not in text
+        path.write_text(text, encoding="utf-8")
+    files = {path.name: path.read_bytes() for path in env.vault.raw_paths()}
+    again = env.refresh(LATER, force=True)
+    assert (again.new, again.changed, again.unchanged) == ([], [], 2)
+    assert {path.name: path.read_bytes() for path in env.vault.raw_paths()} == files
+
+
 # --- nothing to do, in every form -----------------------------------------------------------------------------------
 
 def test_same_body_without_validators_is_nothing_to_do(env):

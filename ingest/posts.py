@@ -15,12 +15,19 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from graph.errors import WikigraphError
+from graph.slugs import slugify
 from graph.vault import RAW_DIR, Vault, atomic_write_text
 from ingest.feeds import FeedEntry
 from ingest.html import html_to_markdown
 from ingest.identity import canonical_url, content_hash, entry_identity, is_site_root
-from ingest.raw_format import RawPost, RawPostError, format_time, parse_raw_post, render_raw_post, utc_seconds
-from graph.slugs import slugify
+from ingest.raw_format import (
+    RawPost,
+    RawPostError,
+    format_time,
+    parse_raw_post,
+    render_raw_post,
+    utc_seconds,
+)
 from ingest.sources import Source
 from ingest.truncation import truncation_reason
 
@@ -177,6 +184,11 @@ class RawIndex:
         with self.lock:
             self._load().pop(post_id, None)
 
+    def stored_version(self, post: RawPost) -> RawPost | None:
+        """The stored post `post` would be merged into: the one with its id, or another feed's at its canonical URL."""
+        with self.lock:
+            return _stored_version(self.vault, post, self)
+
     def stored(self, post_id: str) -> RawPost | None:
         """The post as its file holds it now, or None if it has none."""
         with self.lock:
@@ -206,7 +218,7 @@ def store_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -
     """Like write_raw_post, and also returns the post as stored (merged with what was there, `path` set)."""
     index = index or RawIndex(vault)
     with index.lock:
-        existing = _stored_version(vault, post, index)
+        existing = index.stored_version(post)
         if existing is None:
             stored = replace(post, path=_free_relpath(vault, post))
             atomic_write_text(vault.root / stored.path, render_raw_post(stored))

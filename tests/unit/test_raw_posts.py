@@ -376,6 +376,7 @@ def test_another_feeds_entry_at_the_same_canonical_url_joins_the_stored_post(vau
     assert gradient.id != lab.id and gradient.canonical_url == lab.canonical_url
     first, second = (lab, gradient) if lab_first else (gradient, lab)
     assert write_raw_post(vault, first, RawIndex(vault)) == "new"
+    assert RawIndex(vault).stored_version(second).id == first.id and RawIndex(vault).stored(second.id) is None
     status, stored = store_raw_post(vault, second, RawIndex(vault))
     assert status == "changed" and stored.path == raw_post_relpath(first)
     [only] = read_raw_posts(vault)

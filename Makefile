@@ -23,7 +23,7 @@ install-test: $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 
 test: install-test
-	bash scripts/install-system-deps.sh --with-browser
+	bash .ci/install-system-deps.sh --with-browser
 	$(PY) -m pytest -q
 
 demo: install

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, and only those that are missing.
 #
-#   scripts/install-system-deps.sh                 # required packages
-#   scripts/install-system-deps.sh --with-browser  # also chromium, for browser tests
+#   .ci/install-system-deps.sh                 # required packages
+#   .ci/install-system-deps.sh --with-browser  # also chromium, for browser tests
 #
 # Required (exit status 1 if one cannot be installed):
 #   docker-compose  Debian's v1 tool; the tests use it only to validate docker-compose.yml,
 #                   so no container engine is needed.
+#   nodejs, npm     run Neo4j's own Cypher parser (npm @neo4j-cypher/language-support) over
+#                   every statement we send; a node already on PATH is used as it is.
 # Optional (a failure is reported and the script carries on):
 #   chromium        headless browser for page tests; large, hence behind --with-browser.
 #
@@ -14,7 +16,7 @@
 # once, and only when something has to be installed.
 set -euo pipefail
 
-REQUIRED_PACKAGES=(docker-compose)
+REQUIRED_PACKAGES=(docker-compose nodejs npm)
 BROWSER_PACKAGES=(chromium)
 
 with_browser=false
@@ -22,7 +24,7 @@ apt_lists_refreshed=false
 missing_required=()
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 log() {
@@ -38,6 +40,7 @@ package_is_installed() {
 command_for_package() {
     case "$1" in
         docker-compose) echo docker-compose ;;
+        nodejs) echo node ;;
         chromium) echo chromium ;;
         *) echo "$1" ;;
     esac

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 SERVER_MODE_DOC = REPO / "docs" / "server-mode.md"
-INSTALLER = REPO / "scripts" / "install-system-deps.sh"
+INSTALLER = REPO / ".ci" / "install-system-deps.sh"
 PASSWORD_VAR = "NEO4J_PASSWORD"
 SERVICES = {"neo4j", "qdrant", "api"}
 SENTINEL_PASSWORD = "sentinel-Pw-4f7c1e"
@@ -72,7 +72,7 @@ def compose_command() -> list[str]:
         if command is None:
             pytest.skip(
                 "docker-compose is not installed and could not be installed "
-                f"(run scripts/install-system-deps.sh as root); installer: {report}"
+                f"(run .ci/install-system-deps.sh as root); installer: {report}"
             )
     return command
 

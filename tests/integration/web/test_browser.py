@@ -1,6 +1,6 @@
 """The wiki in a real browser: headless Chromium, driven by playwright-core, reads the pages a person would.
 
-Needs Debian's `chromium` (scripts/install-system-deps.sh --with-browser) and node with npm; installs
+Needs Debian's `chromium` (.ci/install-system-deps.sh --with-browser) and node with npm; installs
 playwright-core from tests/browser/package-lock.json with `npm ci` when it is missing. Screenshots go
 to a temporary directory (printed), or to WIKIGRAPH_SCREENSHOT_DIR when that is set.
 """
@@ -26,7 +26,7 @@ def _chromium() -> str:
     for candidate in CHROMIUM_CANDIDATES:
         if Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    pytest.skip("no Chromium: install it with scripts/install-system-deps.sh --with-browser (Debian's chromium package)")
+    pytest.skip("no Chromium: install it with .ci/install-system-deps.sh --with-browser (Debian's chromium package)")
 
 
 def _node_and_modules() -> str:

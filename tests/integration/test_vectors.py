@@ -1,4 +1,4 @@
-"""The vector index on real Qdrant local mode with the real embedding model."""
+"""The vector index on real Qdrant (local mode; a server too when WIKIGRAPH_QDRANT_URL is set) with the real embedding model."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from graph.errors import VectorIndexError
 from graph.vectors import Chunk, VectorConfig, VectorIndex
+from tests.support.vector_backends import VECTOR_BACKENDS, vector_config
 
 
 def _chunks(note_id: str, texts: list[str]) -> list[Chunk]:
@@ -16,9 +17,15 @@ def _chunks(note_id: str, texts: list[str]) -> list[Chunk]:
     return chunks
 
 
+@pytest.fixture(params=VECTOR_BACKENDS)
+def config(request, tmp_path):
+    with vector_config(request.param, tmp_path) as fresh:
+        yield fresh
+
+
 @pytest.fixture
-def index(tmp_path, embedder):
-    opened = VectorIndex.open(VectorConfig(path=tmp_path / "qdrant"), embedder.dimension)
+def index(config, embedder):
+    opened = VectorIndex.open(config, embedder.dimension)
     yield opened
     opened.close()
 
@@ -45,6 +52,7 @@ def test_upsert_is_idempotent_and_delete_removes_a_note(index, embedder) -> None
     index.delete_notes(["a"])
     assert index.note_ids() == {"b"}
     assert index.health()["state"] == "ok" and index.health()["points"] == 1
+    assert index.health()["backend"] == f"qdrant-{index.mode}"
 
 
 def test_second_process_gets_a_clear_error(tmp_path, embedder) -> None:
@@ -65,8 +73,7 @@ def test_second_process_gets_a_clear_error(tmp_path, embedder) -> None:
         first.close()
 
 
-def test_dimension_mismatch_is_refused_until_reindexed(tmp_path, embedder) -> None:
-    config = VectorConfig(path=tmp_path / "q")
+def test_dimension_mismatch_is_refused_until_reindexed(config, embedder) -> None:
     first = VectorIndex.open(config, embedder.dimension)
     _add(first, embedder, "a", ["first text"])
     first.close()

@@ -272,12 +272,25 @@ def statements() -> dict[str, str]:
 BATCH_ROWS = 1000  # rows per UNWIND statement: large enough to amortise a round trip, small enough to stream
 
 
+# Row keys that hold the id of a node a sync statement MERGEs or matches.
+ROW_ID_KEYS = frozenset({"id", "source_id", "target"})
+
+
 def run(store, stmt: Stmt, **params) -> list[dict]:
     return store.run(stmt.name, stmt.cypher, params)
 
 
 def run_batches(store, stmt: Stmt, key: str, items: list, **params) -> list[dict]:
-    """Run `stmt` once per BATCH_ROWS items of `items`, passed as `$<key>`; nothing when empty."""
+    """Run `stmt` once per BATCH_ROWS items of `items`, passed as `$<key>`; nothing when empty.
+
+    Every id a row names is checked first (schema.check_node_id), before any batch is sent: an empty
+    or over-long id (a mention's id in a note's front matter has no length limit) brings the
+    embedded server down under its unique constraint when a statement MERGEs on it.
+    """
+    for item in items:
+        if isinstance(item, dict):
+            for id_key in ROW_ID_KEYS.intersection(item):
+                schema.check_node_id(item[id_key])
     rows: list[dict] = []
     for start in range(0, len(items), BATCH_ROWS):
         rows += store.run(stmt.name, stmt.cypher, {key: items[start : start + BATCH_ROWS], **params})

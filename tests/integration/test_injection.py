@@ -1,44 +1,61 @@
-"""Real injection payloads against every public query function of the graph store and every API
-parameter that reaches one, on the embedded engine and the real app.
+"""Real injection payloads against every public query function of the graph layer and every API and
+web parameter that reaches one, on the embedded engine, Qdrant local mode, the real embedding model
+and the real app.
 
 For each function (found by introspection, see tests/support/injection.py), each place a string
 can go and each payload, on the sample graph:
-- a refusal must be a typed error (WikigraphError) and leave the graph exactly as it was;
+- a refusal must be a typed error (WikigraphError) and leave the graph exactly as it was (a write
+  refused part-way may have changed the nodes whose id is the payload, nothing else);
 - a read must leave the graph exactly as it was and answer with nothing (no node of the sample
   graph has a payload as its id, name, alias or title, so anything found was read by accident),
-  except for the empty payload, which many reads take as "no filter";
+  except for the empty payload, which many reads take as "no filter"; a read that ranks by
+  similarity (vector, fuzzy and BM25 search) finds something for any text, so everything it names
+  must be a node of the graph;
 - a write may change only nodes whose id is the payload, and relationships touching them, and
   must store the texts it was given as the literal payload.
 Then each payload is shown to be compared literally: with a concept named after every payload in
 the graph at once, each finds its own paper and note and nothing else (look-alikes included).
-The API part sends every payload in every string parameter of every GET route.
+The API part sends payloads in every path and query parameter of every route the app serves (the
+JSON API and the web pages, found from the app's routes, not from its OpenAPI document), over the
+connected fixture wiki: every node an answer names must be one the request matched, and the graph,
+the vault and the vector index must be exactly as they were.
 """
 
 from __future__ import annotations
 
+import re
+import typing
 import urllib.parse
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 import httpx
 import pytest
-import yaml
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
-from api.jobs import open_services, reindex_all
-from api.settings import Settings
 from graph import patterns, questions, schema
 from graph.errors import GraphStoreError, GraphUnavailable, QueryInputError, WikigraphError
-from graph.model import Note
 from graph.notes_md import render_note
-from graph.store import GraphStoreConfig
-from graph.store.falkordb import FalkorStore
-from tests.conftest import embed_config
+from graph.sync import sync_vault
+from graph.vault import Vault
 from tests.support import injection, sample_graph
+from tests.support.api_world import fixture_services
+from tests.support.connected_wiki import FIXTURE
+from tests.support.injection_env import InjectionEnv, sample_notes
 
 TARGETS, NOT_ATTACKED = injection.targets()
 CASES = [case for target in TARGETS for case in injection.cases(target)]
 LITERAL_PAYLOADS = {label: payload for label, payload in injection.PAYLOADS.items() if "\x00" not in payload}
+# The functions the first audit found unattacked: each must stay attacked.
+MUST_BE_ATTACKED = {
+    "GraphStore.get_note", "GraphStore.upsert_notes", "graph.questions.notes_about", "graph.patterns.neighbourhood",
+    "graph.read.entity_detail", "graph.read.list_notes", "graph.retrieval.evidence.gather", "graph.retrieval.subgraph.neighbourhood",
+    "graph.retrieval.vector.vector_search", "graph.sync_entities.project_pages", "graph.sync_entities.reconcile_entities",
+    "graph.sync_entities.sync_sources", "graph.sync_notes.link_notes", "graph.sync_notes.upsert_note_nodes",
+    "graph.retrieval.service.search", "graph.retrieval.service.connected", "graph.retrieval.service.resolve",
+}
 
 
 def _usable_id(payload: str, fallback: str) -> str:
@@ -54,8 +71,9 @@ def tally(request):
     counts: Counter = Counter()
     yield counts
     lines = [
-        f"[injection] {counts['store']} payload×function cases: {len(TARGETS)} store functions, {len(CASES)} argument "
-        f"places, {len(injection.PAYLOADS)} payloads; {counts['literal']} literal look-ups; {counts['api']} API requests",
+        f"[injection] {counts['store']} payload×function cases: {len(TARGETS)} query functions, {len(CASES)} argument "
+        f"places, {len(injection.PAYLOADS)} payloads; {counts['literal']} literal look-ups; {counts['api']} API and web "
+        f"requests ({counts['api places']} parameters of {counts['api routes']} routes)",
         *(f"[injection] not attacked: {name}: {why}" for name, why in sorted(NOT_ATTACKED.items())),
     ]
     capture = request.config.pluginmanager.getplugin("capturemanager")
@@ -63,45 +81,33 @@ def tally(request):
         print("\n" + "\n".join(lines))
 
 
-class Embedded:
-    """The embedded store of this module, restarted if a payload ever brings its server down."""
-
-    def __init__(self, data_dir) -> None:
-        self.data_dir = data_dir
-        self.store = self._open()
-
-    def _open(self) -> FalkorStore:
-        store = FalkorStore.start(GraphStoreConfig(data_dir=self.data_dir))
-        store.ensure_schema()
-        return store
-
-    def restart(self) -> None:
-        try:
-            self.store.close()
-        except WikigraphError:
-            pass  # the server is already gone: that is why we restart
-        self.store = self._open()
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, embedder):
+    opened = InjectionEnv(tmp_path_factory.mktemp("injection"), embedder)
+    try:
+        opened.store.delete_all()
+        sample_graph.build(opened.store)
+        opened.index_sample()
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    holder = Embedded(tmp_path_factory.mktemp("injection"))
-    holder.store.delete_all()
-    sample_graph.build(holder.store)
-    yield holder
-    holder.store.close()
+def baseline(env) -> dict:
+    return sample_graph.dump(env.store)
 
 
 @pytest.fixture(scope="module")
-def baseline(embedded) -> dict:
-    return sample_graph.dump(embedded.store)
+def known(baseline) -> set[str]:
+    return {node["props"]["id"] for node in baseline["nodes"] if "id" in node["props"]}
 
 
 @pytest.fixture
-def store(embedded, baseline):
-    _restore(embedded.store, baseline)
-    yield embedded.store
-    _restore(embedded.store, baseline)
+def store(env, baseline):
+    _restore(env.store, baseline)
+    yield env.store
+    _restore(env.store, baseline)
 
 
 def _restore(store, baseline: dict) -> None:
@@ -111,41 +117,61 @@ def _restore(store, baseline: dict) -> None:
         assert sample_graph.dump(store) == baseline, "the sample graph could not be restored"
 
 
-def test_every_module_that_queries_the_store_is_attacked():
+def test_every_query_function_is_attacked_or_listed_with_its_reason():
     names = {target.name for target in TARGETS}
-    assert {"GraphStore.get_note", "GraphStore.upsert_notes", "graph.questions.notes_about", "graph.patterns.neighbourhood"} <= names
-    assert all(not name.startswith(("graph.questions.", "graph.patterns.")) for name in NOT_ATTACKED), NOT_ATTACKED
+    assert MUST_BE_ATTACKED <= names, sorted(MUST_BE_ATTACKED - names)
+    # A new function the test cannot build arguments for fails here until it is attacked (or listed, with why).
+    unexplained = {name: why for name, why in NOT_ATTACKED.items() if name not in injection.DELIBERATELY_NOT_ATTACKED}
+    assert not unexplained, unexplained
+    stale = set(injection.DELIBERATELY_NOT_ATTACKED) - set(NOT_ATTACKED)
+    assert not stale, f"listed as not attacked, but now attacked or gone: {sorted(stale)}"
+    assert all(injection.cases(target) for target in TARGETS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.target.name}:{case.slot}")
-def test_payloads_touch_nothing_outside_their_target(embedded, baseline, case, tally):
+def test_payloads_touch_nothing_outside_their_target(env, baseline, known, case, tally):
     failures = []
     for label, payload in injection.PAYLOADS.items():
-        _restore(embedded.store, baseline)
-        failures += [f"{label}: {problem}" for problem in _attack(embedded, baseline, case, payload)]
+        _restore(env.store, baseline)
+        failures += [f"{label}: {problem}" for problem in _attack(env, baseline, known, case, payload)]
         tally["store"] += 1
-    _restore(embedded.store, baseline)
+    _restore(env.store, baseline)
     assert not failures, "\n".join(failures)
 
 
-def _attack(embedded, baseline: dict, case, payload: str) -> list[str]:
-    store = embedded.store
+def _attack(env, baseline: dict, known: set[str], case, payload: str) -> list[str]:
+    before = baseline
+    if case.prepare is not None:
+        try:
+            case.prepare(env, payload)
+        except WikigraphError:
+            _restore(env.store, baseline)  # the payload cannot even be prepared: the attack must then be refused on its own
+        before = sample_graph.dump(env.store)
     try:
-        result = case.target.function(store, **case.build(payload))
+        result = case.call(env, payload)
     except GraphUnavailable:
-        embedded.restart()
+        env.restart()
         return ["the payload brought the embedded server down"]
     except WikigraphError as exc:
-        problems = [] if sample_graph.dump(store) == baseline else [f"refused with {type(exc).__name__} after changing the graph"]
+        after = sample_graph.dump(env.store)
+        # A write refused part-way (a batch already sent) may have changed its own target, nothing else.
+        changed = injection.confined_to(payload, before, after) if case.target.writes else ([] if after == before else ["the graph"])
+        problems = [f"refused with {type(exc).__name__} after changing {problem}" for problem in changed]
         if isinstance(exc, GraphStoreError) and len(payload) >= 3 and payload in str(exc):
             problems.append("the error message quotes the payload")
         return problems
-    after = sample_graph.dump(store)
+    except Exception as exc:  # noqa: BLE001 - any other exception is the finding, reported with the others
+        return [f"raised {type(exc).__name__} (not a typed error): {str(exc)[:200]}"]
+    after = sample_graph.dump(env.store)
     if case.target.writes:
-        return injection.confined_to(payload, baseline, after)
-    problems = [] if after == baseline else ["a read changed the graph"]
+        return injection.confined_to(payload, before, after)
+    problems = [] if after == before else ["a read changed the graph"]
+    if case.check is not None:
+        problems += case.check(result, payload, known)
+    elif case.target.ranked:
+        problems += [f"a ranked read named {node_id[:60]!r}, not a node of the graph" for node_id in sorted(injection.named_nodes(result) - known)]
     # An empty text often means "no filter" (all entities): only a non-empty payload must find nothing.
-    if payload and not injection.is_empty(result):
+    elif payload and not injection.is_empty(result):
         problems.append(f"a read found {str(result)[:200]}")
     return problems
 
@@ -227,76 +253,157 @@ def test_off_list_names_are_refused_with_a_typed_error(store):
 
 # A URL cannot carry 100,000 characters (httpx stops at 65,536; servers far sooner): the long payload is shorter here.
 API_PAYLOADS = {**injection.PAYLOADS, "very long": "x" * 20_000 + "' OR 1=1 //"}
-API_NOTES = [
-    ("speculative-decoding", "Draft models and speculative decoding", "A small model drafts tokens that a large model verifies."),
-    ("reward-hacking", "Reward hacking is a specification problem", "Agents exploit gaps between the reward and the intent."),
-    ("export-turn", "The export control turn", "Chip export rules now reach model weights."),
-]
+# Parameters whose type is not text (numbers, dates, fixed choices) are refused by validation before any
+# handler runs: a representative few payloads show it, the full list goes into every text parameter.
+TYPED_PAYLOADS = ("single quote", "map breakout", "or true", "fullwidth apostrophe U+FF07", "NUL", "very long", "union", "empty")
+# Values for the parameters a request does not attack: real nodes of the connected wiki, so the payload decides.
+BENIGN_PARAMETERS = {
+    "entity_id": "defense-trilemma", "concept_id": "defense-trilemma", "note_id": "n01-input-filters-trilemma", "folder": "concepts",
+    "q": "defense trilemma", "name": "defense trilemma", "type": "Paper", "job_id": "0" * 32,
+}
+# (route, parameter) that rank by similarity: any text finds something, so what they name is checked to be real nodes.
+RANKED_PARAMETERS = {("/search", "q"), ("/resolve", "name"), ("/wiki/search", "q")}
+# Routes that are not the app's own handlers (documentation, static files): nothing of ours behind them.
+NOT_HANDLERS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
+NODE_LINK = re.compile(r'href="/wiki/([a-z]+)/([^"/?#]+)"')
+
+
+@dataclass(frozen=True)
+class Parameter:
+    path: str
+    method: str
+    where: str  # "path" or "query"
+    name: str
+    text: bool  # the handler receives it as text (else it is validated as a number, date or choice first)
+    required: bool
+
+    @property
+    def web(self) -> bool:
+        return self.path == "/" or self.path.startswith("/wiki")
+
+
+def _parameters(app) -> tuple[list[Parameter], list[str]]:
+    """(every path and query parameter of every route, routes that take input we do not send)."""
+    found, unattacked = [], []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            assert context.path in NOT_HANDLERS, f"a route the test does not know how to attack: {context.path}"
+            continue
+        dependants = [route.dependant]
+        fields = []
+        while dependants:
+            dependant = dependants.pop()
+            dependants += dependant.dependencies
+            fields += [("path", field) for field in dependant.path_params] + [("query", field) for field in dependant.query_params]
+            if dependant.header_params or dependant.cookie_params or dependant.body_params:
+                unattacked.append(context.path)
+        for method in sorted(context.methods):
+            found += [Parameter(context.path, method, where, field.alias, _is_text(field.field_info.annotation), field.field_info.is_required())
+                      for where, field in fields]
+    return found, unattacked
+
+
+def _is_text(annotation) -> bool:
+    args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    return annotation is str or (bool(args) and all(arg is str or _is_text(arg) for arg in args))
 
 
 @pytest.fixture(scope="module")
 def api_services(tmp_path_factory):
-    root = tmp_path_factory.mktemp("api")
-    wiki = root / "wiki_content"
-    (wiki / "notes").mkdir(parents=True)
-    sources = {"sources": [{"name": "Lab Blog", "feed_url": "http://127.0.0.1:9/lab.xml", "tier": 1, "domains": ["ai"], "allow_private": True}]}
-    (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-    for note_id, title, tldr in API_NOTES:
-        note = Note(id=note_id, title=title, source="lab-blog", url=f"https://example.org/{note_id}", published=date(2026, 3, 9), tier=1,
-                    domain="ai", raw=f"raw/rss/{note_id}.md", content_hash="0" * 16, summarizer="extractive", tldr=tldr,
-                    why_it_matters="It changes what gets built.", research_angle=["Measure it."], open_questions=["Does it last?"])
-        (wiki / "notes" / f"{note_id}.md").write_text(render_note(note), encoding="utf-8")
-    settings = Settings(wiki_dir=wiki, data_dir=root / "data", embed_model_path=embed_config().model_path)
-    with open_services(settings) as services:
-        reindex_all(services)
+    with fixture_services(tmp_path_factory.mktemp("api"), FIXTURE) as services:
         yield services
-
-
-def _string_parameters(app) -> list[tuple[str, str, str]]:
-    """(path, "path" or "query", name) of every string parameter of every GET operation the app documents."""
-    found = []
-    for path, operations in app.openapi()["paths"].items():
-        for parameter in operations.get("get", {}).get("parameters", []):
-            schema_ = parameter.get("schema", {})
-            if schema_.get("type") == "string" or any(option.get("type") == "string" for option in schema_.get("anyOf", [])):
-                found.append((path, parameter["in"], parameter["name"]))
-    return found
 
 
 def _snapshot(services) -> tuple:
     files = {str(p): p.read_bytes() for p in sorted(services.vault.root.rglob("*")) if p.is_file()}
-    return sample_graph.dump(services.store), files, services.index.note_ids()
+    return sample_graph.dump(services.store), files, services.index.note_ids(), services.index.entity_count()
 
 
-async def test_api_parameters_reach_nothing_they_should_not(api_services, tally):
+def _url(parameter: Parameter, routed: list[Parameter], payload: str | None) -> tuple[str, dict[str, str]]:
+    """The URL and query of a request with `payload` in `parameter` (None: no payload) and benign required values elsewhere."""
+    path, query = parameter.path, {}
+    for other in routed:
+        attacked = other == parameter and payload is not None
+        value = payload if attacked else BENIGN_PARAMETERS.get(other.name)
+        if other.where == "path":
+            path = path.replace("{" + other.name + "}", urllib.parse.quote(value, safe=""))
+        elif attacked or (other.required and value is not None):
+            query[other.name] = value
+    return path, query
+
+
+async def test_api_and_web_parameters_reach_nothing_they_should_not(api_services, tally):
     app = create_app(api_services.settings, services=api_services)
-    attacked = _string_parameters(app)
-    assert {(path, name) for path, _, name in attacked} >= {("/search", "q"), ("/notes/{note_id}", "note_id")}
+    attacked, unattacked = _parameters(app)
+    assert not unattacked, f"routes with header, cookie or body input this test does not attack: {unattacked}"
+    places = {(p.path, p.name) for p in attacked}
+    assert {("/search", "q"), ("/notes/{note_id}", "note_id"), ("/wiki/search", "q"), ("/wiki/notes/{note_id}", "note_id"),
+            ("/wiki/{folder}/{entity_id}", "entity_id"), ("/wiki/{folder}/{entity_id}", "folder")} <= places
     before = _snapshot(api_services)
+    known = {node["props"]["id"] for node in before[0]["nodes"] if "id" in node["props"]}
     failures = []
     # Redirects are followed: a payload ending in "/" is redirected by the router, and where it lands counts.
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test", follow_redirects=True) as client:
-        for path, where, name in attacked:
-            for label, payload in API_PAYLOADS.items():
-                if where == "path" and not payload:
+        for parameter in attacked:
+            routed = [p for p in attacked if (p.path, p.method) == (parameter.path, parameter.method)]
+            # The same request without the payload is answered: what the payload meets is the query, not a missing value.
+            path, query = _url(parameter, routed, None)
+            probe = await client.request(parameter.method, path, params=query)
+            assert probe.status_code == (404 if parameter.name == "job_id" else 200), (path, query, probe.text[:200])
+            labels = list(API_PAYLOADS) if parameter.text else list(TYPED_PAYLOADS)
+            for label in labels:
+                payload = API_PAYLOADS[label]
+                if parameter.where == "path" and not payload:
                     continue  # an empty path segment names another route, not an empty value
-                url = path.replace("{" + name + "}", urllib.parse.quote(payload, safe="")) if where == "path" else path
-                response = await client.get(url, params={name: payload} if where == "query" else None)
+                path, query = _url(parameter, routed, payload)
+                response = await client.request(parameter.method, path, params=query)
                 tally["api"] += 1
-                failures += [f"{path} {name}={label}: {problem}" for problem in _response_problems(response)]
-    assert _snapshot(api_services) == before, "an API request changed the graph, the vault or the vector index"
+                problems = _response_problems(response, parameter, payload, known)
+                failures += [f"{parameter.path} {parameter.name}={label}: {problem}" for problem in problems]
+    tally["api places"], tally["api routes"] = len(attacked), len({(p.path, p.method) for p in attacked})
+    assert _snapshot(api_services) == before, "a request changed the graph, the vault or the vector index"
     assert not failures, "\n".join(failures)
 
 
-def _response_problems(response: httpx.Response) -> list[str]:
+def _response_problems(response: httpx.Response, parameter: Parameter, payload: str, known: set[str]) -> list[str]:
     if response.status_code >= 500:
         return [f"status {response.status_code}: {response.text[:200]}"]
-    if response.headers.get("content-type", "").split(";")[0] != "application/json":
-        return [f"status {response.status_code} answered with {response.headers.get('content-type')!r}: {response.text[:100]!r}"]
+    kind = response.headers.get("content-type", "").split(";")[0]
+    if kind == "text/html" and parameter.web:
+        return _page_problems(response, parameter, payload, known)
+    if kind != "application/json":
+        return [f"status {response.status_code} answered with {kind!r}: {response.text[:100]!r}"]
     body = response.json()
     if response.status_code != 200:
         return [] if set(body.get("error", {})) >= {"code", "message"} else [f"status {response.status_code} without the error shape"]
-    hits = body.get("data", [])
-    known = {note_id for note_id, _, _ in API_NOTES}
-    return [f"answered with unknown note {hit.get('id')!r}" for hit in hits if isinstance(hit, dict) and hit.get("id") not in known]
+    problems = [f"answered with {node_id[:60]!r}, not a node of the graph" for node_id in sorted(injection.named_nodes(body) - known)]
+    if payload and (parameter.path, parameter.name) not in RANKED_PARAMETERS and not _found_nothing(body):
+        problems.append(f"a payload found {str(body)[:200]}")
+    return problems
+
+
+def _found_nothing(body) -> bool:
+    """A listing with no items: anything else answered to a payload was found by it."""
+    return isinstance(body, dict) and isinstance(body.get("data"), list) and not body["data"]
+
+
+def _page_problems(response: httpx.Response, parameter: Parameter, payload: str, known: set[str]) -> list[str]:
+    linked = {urllib.parse.unquote(node_id) for _, node_id in NODE_LINK.findall(response.text)}
+    problems = [f"the page links {node_id[:60]!r}, not a node of the graph" for node_id in sorted(linked - known)]
+    if response.status_code == 200 and payload and (parameter.path, parameter.name) not in RANKED_PARAMETERS:
+        problems.append("a payload was answered with a page (only the search page may answer one)")
+    return problems
+
+
+def test_a_vault_note_naming_an_overlong_entity_id_is_refused_and_the_engine_stays_up(store, tmp_path):
+    """An entity id in a note's front matter has no length limit of its own: one of 5,000 bytes brought the
+    embedded server down under its unique constraint; sync must refuse it with a typed error instead."""
+    note = sample_notes()[0]
+    note.entities = [{"type": "Concept", "id": "a" * 5000, "name": "A", "count": 1, "salience": 0.5}]
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / f"{note.id}.md").write_text(render_note(note), encoding="utf-8")
+    with pytest.raises(QueryInputError):
+        sync_vault(Vault(tmp_path), store, None, None, [])
+    assert store.ping()

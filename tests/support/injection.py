@@ -1,9 +1,12 @@
-"""Injection payloads, the store functions to throw them at, and the checks of what they did.
+"""Injection payloads, the query functions to throw them at, and the checks of what they did.
 
 Functions are found by introspection: the public methods of GraphStore, and every public function
-in `graph/` whose first parameter is `store`. A new one is attacked without anyone listing it, as
-long as its parameters are of a kind built here (strings, lists and tuples of them, rows as dicts);
-any other is reported as not attacked, with the parameter that stopped it.
+in `graph/` with a parameter named `store` or `deps` (the retrieval dependencies). Most are attacked
+without anyone listing them, as long as their parameters are of a kind built here (strings, lists,
+sets and tuples of them, rows as dicts, and what the environment provides: vault, vector index,
+embedder, retrieval config, snapshot); those taking objects (filters, page rows, plans) have their
+arguments built in tests/support/injection_cases.py. Any other is reported as not attacked, with
+the parameter that stopped it, and the test fails unless it is in DELIBERATELY_NOT_ATTACKED.
 """
 
 from __future__ import annotations
@@ -19,10 +22,18 @@ import typing
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import graph
+from graph import schema
+from graph.embed import Embedder
+from graph.retrieval.config import RetrievalConfig
+from graph.retrieval.snapshot import Snapshot
 from graph.store.base import GraphStore
+from graph.vault import Vault
+from graph.vectors import VectorIndex
+from tests.support.injection_cases import HAND_BUILT, Variant
 
 PAYLOADS: dict[str, str] = {
     "single quote": "'",
@@ -59,61 +70,104 @@ PAYLOADS: dict[str, str] = {
 # Executors take Cypher from their caller (named statements); the functions above them are the attack surface.
 EXECUTORS = {"run", "run_batches"}
 WRITE_VERBS = ("upsert", "delete", "create", "merge", "set", "write", "remove", "link", "unlink", "apply", "ensure",
-               "mark", "replace", "record", "sync", "project", "refresh", "reconcile", "migrate", "add")
+               "mark", "replace", "record", "sync", "project", "refresh", "reconcile", "migrate", "add", "regenerate", "reindex")
+# Reads that rank by similarity (embeddings, fuzzy names, BM25): any text finds something, so what they
+# find is checked to be nodes of the graph as stored, not checked to be nothing.
+RANKED_READS = frozenset({
+    "graph.retrieval.vector.vector_search", "graph.retrieval.service.search", "graph.retrieval.service.resolve",
+    "graph.retrieval.resolution.resolve_name", "graph.retrieval.resolution.find_mentions",
+    "graph.retrieval.resolution.name_candidates", "graph.retrieval.query.interpret", "graph.retrieval.engine.run",
+    "graph.retrieval.evidence.gather",
+})
+_VAULT_DRIVEN = ("its text comes from the vault's files, which it parses into the rows it hands to the functions attacked here "
+                 "(upsert_note_nodes, link_notes, project_pages, reconcile_entities, sync_sources, delete_notes, dependent_notes)")
+# Functions that take the store but are not attacked here, and why. The test fails on any other.
+DELIBERATELY_NOT_ATTACKED: dict[str, str] = {
+    "graph.sync.reindex": _VAULT_DRIVEN,
+    "graph.sync.sync_vault": _VAULT_DRIVEN,
+    "graph.sync.sync_note": _VAULT_DRIVEN,
+    "graph.sync_scan.plan_one_note": "its one text, a path inside the vault, is read as a file; the graph gets no text from it",
+    "graph.pages.regenerate_page": "writes entity pages into the vault from what graph.page_gather reads; no text reaches a statement",
+    "graph.pages.regenerate_pages": "writes entity pages into the vault from what graph.page_gather reads; no text reaches a statement",
+    "graph.page_gather.gather": "its only graph read is graph.read.entity_neighbours (attacked here), for the key of a page in the vault",
+}
 # Valid values for the arguments a case does not attack, by parameter name, so the payload decides.
-BENIGN_BY_NAME = {"label": "Concept", "start_label": "Note", "end_label": "Concept", "target_label": "Paper",
-                  "rel_type": "MENTIONS", "direction": "both", "name": "KD", "concept": "KD", "source": "Lab Blog"}
+BENIGN_BY_NAME: dict[str, Any] = {
+    "label": "Concept", "start_label": "Note", "end_label": "Concept", "target_label": "Paper", "target_type": "Paper",
+    "entity_type": "Concept", "rel_type": "MENTIONS", "direction": "both", "name": "KD", "concept": "KD", "source": "Lab Blog",
+    "query": "knowledge distillation", "text": "knowledge distillation", "labels": schema.ENTITY_LABELS, "mode": "hybrid",
+}
 BENIGN_TEXT = "knowledge-distillation"
 ROW_TEXT_PROPS = ("name", "title", "tldr")
+TEXT_KINDS = ("text", "texts", "rows", "map", "tuples1", "tuples2", "tuples3")
+# What the environment provides (tests/support/injection_env.py), by parameter type.
+ENV_TYPES: dict[type, str] = {Vault: "vault", VectorIndex: "index", Embedder: "embedder", RetrievalConfig: "config", GraphStore: "store"}
+_DEPS = "deps"
 
 
 @dataclass(frozen=True)
 class Target:
     name: str  # "GraphStore.get_note" or "graph.questions.notes_about"
-    function: Callable[..., Any]  # takes the store first
+    function: Callable[..., Any]
     hints: dict[str, Any]
-    params: tuple[inspect.Parameter, ...]  # after the store
+    params: tuple[inspect.Parameter, ...]  # every parameter, the store or deps included
 
     @property
     def writes(self) -> bool:
         return self.name.rsplit(".", 1)[-1].startswith(WRITE_VERBS)
+
+    @property
+    def ranked(self) -> bool:
+        return self.name in RANKED_READS
 
 
 @dataclass(frozen=True)
 class Case:
     target: Target
     slot: str  # which argument (and which part of it) carries the payload
-    build: Callable[[str], dict[str, Any]]  # payload → keyword arguments
+    build: Callable[[str, Any], dict[str, Any]]  # (payload, env) → keyword arguments
+    prepare: Callable[[Any, str], None] | None = None  # runs before the attack; its changes are the state before
+    check: Callable[[Any, str, set[str]], list[str]] | None = None  # (result, payload, known ids) → problems
+
+    def call(self, env, payload: str) -> Any:
+        return self.target.function(**self.build(payload, env))
 
 
 def targets() -> tuple[list[Target], dict[str, str]]:
     """(functions to attack, {function: why it is not attacked}) — functions taking no text are left out silently."""
     found, skipped = [], {}
-    candidates = [(f"GraphStore.{name}", member) for name, member in inspect.getmembers(GraphStore, inspect.isfunction)]
-    candidates += list(_module_functions())
-    for name, function in candidates:
+    localns = _graph_classes()
+    for name, function in _candidates():
         short = name.rsplit(".", 1)[-1]
         if short.startswith("_") or short in EXECUTORS:
             continue
         try:
-            hints = typing.get_type_hints(function, localns={"GraphStore": GraphStore})
-        except NameError as exc:  # an annotation imported only for type checkers
+            hints = typing.get_type_hints(function, localns=localns)
+        except NameError as exc:
             skipped[name] = f"annotations cannot be resolved ({exc})"
             continue
-        params = tuple(inspect.signature(function).parameters.values())[1:]
-        blocked = [p.name for p in params if p.default is inspect.Parameter.empty and _kind(hints.get(p.name)) is None]
+        params = tuple(inspect.signature(function).parameters.values())
+        target = Target(name, function, hints, params)
+        if name in HAND_BUILT:
+            found.append(target)
+            continue
+        kinds = {p.name: _param_kind(target, p) for p in params}
+        blocked = [p.name for p in params if kinds[p.name] is None and (p.default is inspect.Parameter.empty or _carries_text(hints.get(p.name)))]
         if blocked:
             skipped[name] = f"cannot build parameter(s) {', '.join(blocked)}"
-        elif any(_kind(hints.get(p.name)) not in (None, "scalar") for p in params):
-            found.append(Target(name, function, hints, params))
+        elif any(kind in TEXT_KINDS for kind in kinds.values()):
+            found.append(target)
     return sorted(found, key=lambda target: target.name), skipped
 
 
 def cases(target: Target) -> list[Case]:
-    """One case per place a payload can go: each text argument, each part of a tuple, every text of a row."""
+    """One case per place a payload can go: each text argument, each part of a tuple, every text of a row;
+    functions that take a snapshot are attacked once without it (statements) and once with it."""
+    if target.name in HAND_BUILT:
+        return [_hand_built(target, variant) for variant in HAND_BUILT[target.name]()]
     found = []
     for param in target.params:
-        kind = _kind(target.hints.get(param.name))
+        kind = _param_kind(target, param)
         variants: list[tuple[str, Callable[[str], Any]]] = {
             "text": [("", lambda payload: payload)],
             "texts": [("[]", lambda payload: [payload])],
@@ -125,7 +179,16 @@ def cases(target: Target) -> list[Case]:
             variants = [(f"[({position})]", _tuple_variant(position, width)) for position in range(width)]
         for suffix, make in variants:
             found.append(Case(target, param.name + suffix, _arguments(target, param.name, make)))
+    if any(_param_kind(target, param) == "snapshot" for param in target.params):
+        found += [Case(target, case.slot + " @snapshot", _with_snapshot(target, case.build)) for case in found]
     return found
+
+
+def _hand_built(target: Target, variant: Variant) -> Case:
+    def build(payload: str, env) -> dict[str, Any]:
+        return {**_arguments(target, "", lambda _: None)(payload, env), **variant.build(payload, env)}
+
+    return Case(target, variant.slot, build, variant.prepare, variant.check)
 
 
 def dump_changes(before: dict, after: dict) -> tuple[list, list, list, list]:
@@ -161,18 +224,58 @@ def is_empty(result: Any) -> bool:
     return result is None or result == 0 or (isinstance(result, (list, tuple, dict, set)) and not result)
 
 
+def named_nodes(result: Any) -> set[str]:
+    """The ids of every node a result names: `id`/`note_id`/`entity_id` fields and (label, id) keys."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            value = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        if isinstance(value, dict):
+            found.update(v for k, v in value.items() if k in ("id", "note_id", "entity_id") and isinstance(v, str))
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, tuple) and len(value) == 2 and value[0] in schema.LABELS and isinstance(value[1], str):
+            found.add(value[1])
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            for item in value:
+                walk(item)
+
+    walk(result)
+    return found
+
+
 # --- building arguments ---------------------------------------------------------------------------
 
 
-def _module_functions() -> Iterable[tuple[str, Callable[..., Any]]]:
+def _candidates() -> Iterable[tuple[str, Callable[..., Any]]]:
+    for name, member in inspect.getmembers(GraphStore, inspect.isfunction):
+        yield f"GraphStore.{name}", member
     for info in pkgutil.walk_packages(graph.__path__, "graph."):
         if info.name.startswith("graph.store"):
             continue
         module = importlib.import_module(info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            parameters = list(inspect.signature(function).parameters)
-            if function.__module__ == module.__name__ and parameters[:1] == ["store"]:
+            if function.__module__ == module.__name__ and {"store", _DEPS} & set(inspect.signature(function).parameters):
                 yield f"{module.__name__}.{name}", function
+
+
+def _graph_classes() -> dict[str, Any]:
+    """Every class defined in graph/, by name: annotations imported only for type checkers resolve to them."""
+    classes: dict[str, Any] = {}
+    for info in pkgutil.walk_packages(graph.__path__, "graph."):
+        module = importlib.import_module(info.name)
+        classes.update({name: cls for name, cls in inspect.getmembers(module, inspect.isclass) if cls.__module__ == module.__name__})
+    return classes
+
+
+def _param_kind(target: Target, param: inspect.Parameter) -> str | None:
+    if param.name in ("self", "store"):
+        return "store"
+    if param.name == _DEPS:
+        return _DEPS
+    return _kind(target.hints.get(param.name))
 
 
 def _kind(hint: Any) -> str | None:
@@ -181,13 +284,21 @@ def _kind(hint: Any) -> str | None:
         return None
     origin, args = typing.get_origin(hint), [arg for arg in typing.get_args(hint) if arg is not type(None)]
     if origin in (typing.Union, types.UnionType):
-        if args == [str]:
-            return "text"
+        if len(args) == 1:
+            return _kind(args[0])
         return "scalar" if all(arg in (int, float, bool) for arg in args) else None
     if hint is str:
         return "text"
     if hint in (int, float, bool):
         return "scalar"
+    if hint is date:
+        return "date"
+    if hint is Snapshot:
+        return "snapshot"
+    if hint in ENV_TYPES:
+        return ENV_TYPES[hint]
+    if origin is collections.abc.Callable:
+        return "callable"
     if origin in (list, tuple, set, frozenset, collections.abc.Iterable) and args:
         return _collection_kind(args[0])
     if origin is dict or hint is dict:
@@ -198,6 +309,8 @@ def _kind(hint: Any) -> str | None:
 def _collection_kind(inner: Any) -> str | None:
     if inner is str:
         return "texts"
+    if inner in (int, float):
+        return "scalars"
     inner_origin, inner_args = typing.get_origin(inner), [arg for arg in typing.get_args(inner) if arg is not Ellipsis]
     if inner_origin is tuple and inner_args and all(arg is str for arg in inner_args):
         return f"tuples{len(inner_args)}"
@@ -206,23 +319,59 @@ def _collection_kind(inner: Any) -> str | None:
     return None
 
 
-def _arguments(target: Target, attacked: str, make: Callable[[str], Any]) -> Callable[[str], dict[str, Any]]:
-    def build(payload: str) -> dict[str, Any]:
+def _carries_text(hint: Any, seen: frozenset = frozenset()) -> bool:
+    """Whether a value of this type can hold text (so leaving it at its default leaves a place unattacked)."""
+    if hint is None:
+        return True  # unannotated: it may
+    if not isinstance(hint, typing.Hashable) or hint in seen:
+        return False
+    if hint is str:
+        return True
+    if dataclasses.is_dataclass(hint):
+        hints = typing.get_type_hints(hint, localns=_graph_classes())
+        return any(_carries_text(field_hint, seen | {hint}) for field_hint in hints.values())
+    return any(_carries_text(arg, seen) for arg in typing.get_args(hint) if arg is not Ellipsis)
+
+
+def _arguments(target: Target, attacked: str, make: Callable[[str], Any]) -> Callable[[str, Any], dict[str, Any]]:
+    def build(payload: str, env) -> dict[str, Any]:
         arguments = {}
         for param in target.params:
+            kind = _param_kind(target, param)
             if param.name == attacked:
                 arguments[param.name] = make(payload)
+            elif kind == "store":
+                arguments[param.name] = env.store
+            elif kind == _DEPS:
+                arguments[param.name] = env.deps
+            elif kind in ("vault", "index", "embedder"):
+                arguments[param.name] = getattr(env, kind)
+            elif kind == "config":
+                arguments[param.name] = RetrievalConfig()
             elif param.default is inspect.Parameter.empty:
-                arguments[param.name] = _benign(param.name, _kind(target.hints.get(param.name)))
+                arguments[param.name] = _benign(param.name, kind)
         return arguments
 
     return build
 
 
+def _with_snapshot(target: Target, build: Callable[[str, Any], dict[str, Any]]) -> Callable[[str, Any], dict[str, Any]]:
+    names = [param.name for param in target.params if _param_kind(target, param) == "snapshot"]
+
+    def with_snapshot(payload: str, env) -> dict[str, Any]:
+        return {**build(payload, env), **{name: env.snapshot() for name in names}}
+
+    return with_snapshot
+
+
 def _benign(name: str, kind: str | None) -> Any:
-    # An unattacked list stays empty, so it cannot fail a check before the payload is reached.
-    text = BENIGN_BY_NAME.get(name, BENIGN_TEXT)
-    return {"text": text, "map": {}, "scalar": 1}.get(kind or "", [])
+    # An unattacked list stays empty (unless it names what to look in), so it cannot fail a check before the payload is reached.
+    value = BENIGN_BY_NAME.get(name)
+    if kind == "text":
+        return value if isinstance(value, str) else BENIGN_TEXT
+    if kind == "texts" and isinstance(value, tuple):
+        return value
+    return {"map": {}, "scalar": 1, "date": date(2026, 7, 1), "snapshot": None}.get(kind or "", [])
 
 
 def _tuple_variant(position: int, width: int) -> Callable[[str], Any]:

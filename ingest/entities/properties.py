@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from graph.entities_md import entity_path, read_entities, render_entity
+from graph.entities_md import entity_paths, parse_entity, render_entity
 from graph.entity_fields import paper_title
 from graph.errors import NoteFormatError
-from graph.model import ENTITY_PROPERTY_FIELDS, Entity
+from graph.model import Entity
 from graph.vault import Vault, atomic_write_text
 from ingest.entities.catalog import name_key
 from ingest.entities.policy import jurisdiction, policy_kind
@@ -33,6 +34,7 @@ _ARXIV_OLD = re.compile(r"[a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}(?:v\d+)?")
 _TRAILING_ACRONYM = re.compile(r".*\S\s*\(([^()\s]+)\)")
 _REFERENCE = re.compile(r"(.+?)\s+(?:paper|technical report|report|preprint)")
 _VERSION = re.compile(r"[vVkK]?\d[\w.\-]*")
+_ANCHOR = re.compile(r"^(?:[\w-]+:|\s*-)\s+[&*]\w", re.MULTILINE)  # `first_seen: &id001 …`, `last_seen: *id001`
 _SHORT_WORD = re.compile(r"[A-Za-z][\w.\-]*")
 # Words that open a line as a label ("Edit: …", "Update: …"), not as a paper's name.
 _LABELS = frozenset(
@@ -131,17 +133,23 @@ def with_properties(
 
 def fill_properties(vault: Vault, errors: list[NoteFormatError] | None = None) -> list[str]:
     """Fill the properties of every Paper and PolicyEvent page that lacks some (pages written before they
-    existed); pages that have them all are left as they are. A malformed page raises, unless `errors` is
-    given (then it is reported there and skipped). Returns the vault-relative pages written."""
-    entities = read_entities(vault, errors)
-    taken = names_taken(entities)
+    existed), and rewrite any entity page whose front matter still uses YAML anchors; other pages are left as
+    they are. A malformed page raises, unless `errors` is given (then it is reported there and skipped).
+    Returns the vault-relative pages written."""
+    pages: list[tuple[Path, str, Entity]] = []
+    for path in entity_paths(vault):
+        text = path.read_text(encoding="utf-8")
+        try:
+            pages.append((path, text, parse_entity(text, path)))
+        except NoteFormatError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    taken = names_taken(entity for _, _, entity in pages)
     written = []
-    for entity in entities:
-        if entity.type not in ENTITY_PROPERTY_FIELDS:
-            continue
+    for path, text, entity in pages:
         filled = with_properties(entity, entity, taken=taken)
-        path = entity_path(vault, entity.type, entity.id)
-        if filled != entity and atomic_write_text(path, render_entity(filled)):
+        if (filled != entity or _ANCHOR.search(text.split("\n---", 1)[0])) and atomic_write_text(path, render_entity(filled)):
             written.append(vault.relative(path))
     return written
 

@@ -97,13 +97,19 @@ def test_an_older_note_moves_the_first_reported_date_and_nothing_moves_a_persons
     assert (sb.extra["date"], sb.first_seen, sb.last_seen) == (date(2024, 2, 8), date(2024, 2, 8), date(2024, 9, 30))
 
 
-def test_pages_written_before_the_properties_are_filled_once(vault):
-    folder = vault.root / "policy"
+def test_pages_written_before_the_properties_are_filled_once_and_lose_their_anchors(vault):
+    folder, concepts = vault.root / "policy", vault.root / "concepts"
     folder.mkdir()
+    concepts.mkdir()
+    anchored = "---\ntype: Concept\nid: rlhf\nname: RLHF\naliases: []\nexternal_ids: {}\nfirst_seen: &id001 2024-01-02\nlast_seen: *id001\n---\n# RLHF\n"
+    (concepts / "rlhf.md").write_text(anchored, encoding="utf-8")
+    plain = anchored.replace("rlhf", "dpo").replace("RLHF", "DPO").replace("&id001 ", "").replace("*id001", "2024-01-02")
+    (concepts / "dpo.md").write_text(plain, encoding="utf-8")
     old = ("---\ntype: PolicyEvent\nid: frye-v-baskin\nname: Frye v. Baskin\naliases: []\nexternal_ids: {}\n"
            "first_seen: &id001 2020-11-13\nlast_seen: *id001\ngenerated_hash: 9ef8441425059358\n---\n# Frye v. Baskin\n\nMine.\n")
     (folder / "frye-v-baskin.md").write_text(old, encoding="utf-8")
-    assert fill_properties(vault) == ["policy/frye-v-baskin.md"]
+    assert fill_properties(vault) == ["concepts/rlhf.md", "policy/frye-v-baskin.md"]
+    assert (concepts / "rlhf.md").read_text(encoding="utf-8") == plain.replace("dpo", "rlhf").replace("DPO", "RLHF")
     text = (folder / "frye-v-baskin.md").read_text(encoding="utf-8")
     assert text == ("---\ntype: PolicyEvent\nid: frye-v-baskin\nname: Frye v. Baskin\naliases: []\nexternal_ids: {}\n"
                     "kind: court case\ndate: 2020-11-13\nfirst_seen: 2020-11-13\nlast_seen: 2020-11-13\n"

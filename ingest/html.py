@@ -30,6 +30,12 @@ _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _BACKTICK_RUNS = re.compile(r"`+")
 _ALT_SPECIALS = re.compile(r"[\[\]<\\]")
+# A backslash that would escape the character after it, and the brackets that make link syntax.
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_BRACKETS = re.compile(r"[\[\]]")
+# Elements nested deeper than this are unwrapped (their text kept): the converter recurses once per level, and a
+# few hundred levels (a broken or hostile post) would exhaust Python's stack.
+MAX_NESTING = 100
 
 
 class _Converter(MarkdownConverter):
@@ -51,6 +57,9 @@ class _Converter(MarkdownConverter):
 
     def escape(self, text: str, parent_tags) -> str:
         # Code spans and blocks never reach here (markdownify does not escape them), and render literally anyway.
+        # Brackets are escaped so that text cannot forge a link (`x](javascript:…)` inside a link's words), and a
+        # backslash before punctuation so that it cannot cancel one of our escapes.
+        text = _BRACKETS.sub(r"\\\g<0>", _ESCAPING_BACKSLASH.sub(r"\\\\", text or ""))
         return _TAG_START.sub(r"\\<", super().escape(text, parent_tags))
 
 
@@ -58,11 +67,27 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     if not html or not html.strip():
         return ""
     soup = BeautifulSoup(html, "html.parser")
+    _flatten_deep_nesting(soup)
     _drop_chrome(soup)
     _fix_links(soup, base_url)
     _fix_images(soup, base_url)
     markdown = _Converter().convert_soup(soup)
     return _tidy(markdown)
+
+
+def _flatten_deep_nesting(soup: BeautifulSoup) -> None:
+    """Replace what lies more than MAX_NESTING levels down by its plain text (the tree is walked without
+    recursion, and each deep subtree is read once: unwrapping tag by tag would cost depth² on a deep one)."""
+    pending: list[tuple[Tag, int]] = [(soup, 0)]
+    while pending:
+        tag, depth = pending.pop()
+        if depth >= MAX_NESTING:
+            # get_text leaves out script and style contents and comments.
+            text = " ".join(tag.get_text(" ").split())
+            tag.clear()
+            tag.append(text)
+            continue
+        pending.extend((child, depth + 1) for child in tag.children if isinstance(child, Tag))
 
 
 def _drop_chrome(soup: BeautifulSoup) -> None:

@@ -184,3 +184,46 @@ def test_code_that_shows_a_fence_gets_a_longer_fence():
 def test_only_safe_link_schemes_survive(href):
     markdown = html_to_markdown(f'<p><a href="{href}">click</a> <img src="{href}" alt="i"></p>')
     assert markdown == "click"
+
+
+def _link_targets(markdown: str) -> list[str]:
+    targets = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for child in token.children or []:
+            if child.type == "link_open":
+                targets.append(str(child.attrs["href"]))
+    return targets
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://ok.example/">x](javascript:alert(1))</a>',
+        '<a href="https://ok.example/">x\\](javascript:alert(1))</a>',
+        "<p>[click](javascript:alert(1)) and [ref]: javascript:alert(2)</p>",
+        "<p>\\[x\\](javascript:alert(1))</p>",
+    ],
+)
+def test_text_cannot_forge_a_link(html):
+    markdown = html_to_markdown(html)
+    assert all(not target.startswith("javascript") for target in _link_targets(markdown + "\n\n[ref]"))
+    rendered = MarkdownIt("commonmark").render(markdown)
+    assert "javascript:alert(1)" in rendered  # the words are kept, as text
+    assert 'href="javascript' not in rendered
+
+
+def test_escaped_brackets_and_backslashes_read_as_written():
+    markdown = html_to_markdown("<p>See [1] and a\\b \\* C:\\path</p>")
+    assert MarkdownIt("commonmark").render(markdown) == "<p>See [1] and a\\b \\* C:\\path</p>\n"
+
+
+@pytest.mark.parametrize("depth", [150, 500, 20_000])
+def test_deeply_nested_html_converts_and_keeps_its_text(depth):
+    html = "<div>" * depth + '<p>deep <a href="https://x.example/">words</a></p><script>alert(1)</script>' + "</div>" * depth
+    markdown = html_to_markdown("<p>Intro</p>" + html + "<p>Outro</p>")
+    assert markdown.split("\n\n") == ["Intro", "deep words", "Outro"]
+
+
+def test_nesting_within_the_limit_keeps_its_structure():
+    html = "<div>" * 80 + '<p>deep <a href="https://x.example/">words</a></p>' + "</div>" * 80
+    assert html_to_markdown(html) == "deep [words](https://x.example/)"

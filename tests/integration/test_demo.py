@@ -6,6 +6,7 @@ directory. Also the workspace it builds, on its own (quick): its feeds, and `--k
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import httpx
@@ -62,6 +63,4 @@ def test_demo_workspace_serves_its_feeds_and_keeps_the_directory_only_when_asked
         assert workspace.root.exists() is keep
     finally:
         if keep:
-            import shutil
-
             shutil.rmtree(workspace.root)

@@ -279,7 +279,7 @@ def notes_and_posts() -> list[tuple[Note, RawPost]]:
         url = f"https://{source}.example/posts/{note_id[4:]}"
         body = "\n\n".join(paragraphs)
         digest = f"fixture-{note_id[:3]}"
-        raw = RawPost(id=note_id, title=title, url=url, published=_noon(day), author=author, sources=[source], tier=tier,
+        raw = RawPost(id=note_id, title=title, url=url, canonical_url=url, published=_noon(day), author=author, sources=[source], tier=tier,
                       domains=[domain], guid=url, content_hash=digest, fetched_at=_noon(day), body=body, path=f"raw/rss/{note_id}.md")
         note = Note(
             id=note_id, title=title, source=source, url=url, published=date.fromisoformat(day), tier=tier, domain=domain,

@@ -76,13 +76,21 @@ class Scored:
 def node_date(node: dict[str, Any]) -> date | None:
     """A note's publication day; an entity's own date (published, date), else when the wiki first saw it."""
     for key in ("day", "published", "date", "first_seen"):
-        value = node.get(key)
-        if isinstance(value, str) and len(value) >= 10:
-            try:
-                return date.fromisoformat(value[:10])
-            except ValueError:
-                continue
+        found = _parse_day(node.get(key))
+        if found is not None:
+            return found
     return None
+
+
+def _parse_day(value: Any) -> date | None:
+    """`YYYY-MM-DD…`, or `YYYY-MM` (a paper's publication month, from its arXiv id) as the month's first day."""
+    if not isinstance(value, str):
+        return None
+    text = value[:10] if len(value) >= 10 else f"{value}-01" if len(value) == 7 else ""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def result_url(label: str, node: dict[str, Any]) -> str | None:
@@ -160,15 +168,7 @@ class _RecencyPrior:
         found = self._by_value.get(day) if isinstance(day, str) else None
         if found is not None:
             return found
-        if isinstance(day, str) and len(day) >= 10 and _is_iso_day(day[:10]):
+        if _parse_day(day) is not None:
             found = self._by_value[day] = recency_prior({"day": day}, self._today, self._config)
             return found
         return recency_prior(node, self._today, self._config)
-
-
-def _is_iso_day(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True

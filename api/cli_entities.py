@@ -1,4 +1,4 @@
-"""`wikigraph entities …`: review ambiguous entity matches and merge duplicate entity pages."""
+"""`wikigraph entities …`: review ambiguous entity matches, merge duplicate entity pages, fill page properties."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from api.settings import Settings
 from graph.errors import WikigraphError
 from graph.vault import Vault
 from ingest.entities.merge import merge_entities
+from ingest.entities.properties import fill_properties
 from ingest.entities.review import load_queue, save_queue
 
 entities_app = typer.Typer(help="Review ambiguous entity matches and merge duplicate entity pages.", no_args_is_help=True)
@@ -75,3 +76,17 @@ def merge(
     typer.echo(f"merged {report.removed} into {report.kept}")
     for path in report.files_changed:
         typer.echo(f"  rewrote {path}")
+
+
+@_command("fill")
+def fill() -> None:
+    """Give every Paper and PolicyEvent page the properties it lacks (pages written before they existed).
+
+    Values a person set are kept; the next `wikigraph graph sync` (or ingest) projects the pages."""
+    errors: list[WikigraphError] = []
+    written = fill_properties(_vault(), errors)
+    for path in written:
+        typer.echo(f"  filled {path}")
+    for error in errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"{len(written)} pages filled, {len(errors)} skipped")

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from graph import questions
 from graph.dump import dump_graph
@@ -115,6 +116,27 @@ def test_pages_written_before_the_properties_are_filled_once_and_lose_their_anch
                     "kind: court case\ndate: 2020-11-13\nfirst_seen: 2020-11-13\nlast_seen: 2020-11-13\n"
                     "generated_hash: 9ef8441425059358\n---\n# Frye v. Baskin\n\nMine.\n")
     assert fill_properties(vault) == []
+
+
+def test_cli_fill_fills_old_pages_once_and_reports_a_malformed_one(vault, monkeypatch):
+    monkeypatch.setenv("WIKIGRAPH_WIKI_DIR", str(vault.root))
+    from api.cli import app
+
+    folder = vault.root / "policy"
+    folder.mkdir()
+    (folder / "eu-ai-act.md").write_text(
+        "---\ntype: PolicyEvent\nid: eu-ai-act\nname: EU AI Act\naliases: []\nexternal_ids: {}\n"
+        "first_seen: 2024-03-13\nlast_seen: 2024-03-13\n---\n# EU AI Act\n", encoding="utf-8")
+    (folder / "broken.md").write_text("---\ntype: PolicyEvent\nid: [unclosed\n---\n", encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(app, ["entities", "fill"])
+    assert first.exit_code == 0, first.output
+    assert "filled policy/eu-ai-act.md" in first.output and "1 pages filled, 1 skipped" in first.output
+    assert "broken.md" in first.output
+    filled = page(vault, "PolicyEvent", "eu-ai-act")
+    assert (filled.extra["kind"], filled.extra["jurisdiction"], filled.extra["date"]) == ("act", "EU", date(2024, 3, 13))
+    again = runner.invoke(app, ["entities", "fill"])
+    assert again.exit_code == 0 and "0 pages filled, 1 skipped" in again.output
 
 
 def test_a_merge_keeps_the_earliest_first_reported_date(vault):

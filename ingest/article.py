@@ -149,6 +149,9 @@ class ArticleFetcher:
             return _keep_stored_article(post, stored)
         except ArticleError as exc:
             return self._failed(post, stored, exc, feed_hash)
+        except Exception as exc:  # a page that breaks the extractor or the converter: the feed's text stays
+            log.exception("full article for %s: unexpected failure", post.url)
+            return self._failed(post, stored, ArticleError(f"{type(exc).__name__}: {exc}"), feed_hash)
         self.fetched += 1
         return _with_article(post, article, feed_hash)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from graph.wiki_index import WikiReport, refresh_wiki, unlogged_notes
 from ingest.entities.link import link_post
 from ingest.fetch import Fetcher
 from ingest.posts import RawIndex, RawPost, parse_raw_post
-from ingest.refresh import RefreshResult, refresh_source
+from ingest.refresh import RefreshPolicy, RefreshResult, refresh_source
 from ingest.sources import Source
 from ingest.summarize.base import RelatedNote, Summarizer, SummaryContext
 from ingest.summarize.inquiry import NO_QUESTIONS
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 RELATED_CANDIDATES = 6
 NOT_QUESTIONS = frozenset({NO_QUESTIONS})  # what a note says in Open questions when it has none
+# Sources fetched at once: a slow or hanging feed holds up one worker, not the pass. The Fetcher's HostLimiter
+# still keeps one request in flight per host, so sources on one host take turns.
+FETCH_WORKERS = 4
 
 
 @dataclass
@@ -79,21 +83,19 @@ def run_ingest(
     progress: Progress | None = None,
     refresh: list[Source] | None = None,
     synthesizer: Synthesizer | None = None,
+    policy: RefreshPolicy = RefreshPolicy(),
+    workers: int = FETCH_WORKERS,
 ) -> IngestReport:
-    """Fetch `refresh` (default: every source), then summarise and sync for all `sources`; `synthesizer`
-    (given when an LLM is configured) writes the synthesis paragraphs of the entity pages regenerated."""
+    """Fetch `refresh` (default: every source, `workers` at a time), then summarise and sync for all `sources`;
+    `synthesizer` (given when an LLM is configured) writes the synthesis paragraphs of the entity pages regenerated."""
     # A run killed mid-write leaves the temp file of that write behind; its writer is gone, so it can go too.
     for folder in (projection.vault.root, state.directory):
         remove_stale_temp_files(folder)
     report = IngestReport()
-    raw_index = RawIndex(projection.vault)  # one scan of the raw folder, shared by every source
     to_fetch = sources if refresh is None else refresh
-    for position, source in enumerate(to_fetch, start=1):
-        # refresh_source records and logs a failing source itself; the others carry on.
-        result = refresh_source(source, fetcher, state, projection.vault, now, index=raw_index)
-        report.refreshed.append(result)
-        if progress:
-            progress("fetch", position, len(to_fetch))
+    report.refreshed = refresh_sources(
+        to_fetch, fetcher, state, projection.vault, now, policy=policy, workers=workers, progress=progress
+    )
     report.notes_written = summarise_pending(sources, projection, summarizer, progress, failed=report.notes_failed)
     report.sync = sync_vault(
         projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources], progress
@@ -107,6 +109,37 @@ def run_ingest(
         if report.wiki.pages.written:
             sync_vault(projection.vault, projection.store, projection.index, projection.embedder, [source_record(s) for s in sources])
     return report
+
+
+def refresh_sources(
+    sources: list[Source],
+    fetcher: Fetcher,
+    state,
+    vault: Vault,
+    now: datetime,
+    *,
+    policy: RefreshPolicy = RefreshPolicy(),
+    workers: int = FETCH_WORKERS,
+    progress: Progress | None = None,
+) -> list[RefreshResult]:
+    """Refresh `sources` in up to `workers` threads; results in the order of `sources`, progress as each ends.
+
+    refresh_source records and logs a failing source itself (it never raises), so the others carry on.
+    """
+    if not sources:
+        return []
+    raw_index = RawIndex(vault)  # one scan of the raw folder, shared by every source
+    results: dict[int, RefreshResult] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(sources))), thread_name_prefix="refresh") as pool:
+        futures = {
+            pool.submit(refresh_source, source, fetcher, state, vault, now, index=raw_index, policy=policy): position
+            for position, source in enumerate(sources)
+        }
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress("fetch", done, len(sources))
+    return [results[position] for position in range(len(sources))]
 
 
 def summarise_pending(

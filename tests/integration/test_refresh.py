@@ -163,9 +163,11 @@ def test_validators_are_saved_only_after_entries_are_written(env):
     env.server.add("/feed", TWO_POSTS)
     env.vault.root.joinpath("raw").mkdir(parents=True)
     env.vault.raw_dir.write_text("a file where the raw folder should be")  # writing posts will fail
-    with pytest.raises(OSError):
-        env.refresh()
-    assert env.state.get("gradient-notes").etag is None
+    failed = env.refresh()
+    assert failed.ok and failed.new == [] and len(failed.failed) == 2
+    state = env.state.get("gradient-notes")
+    assert state.etag is None and state.body_hash is None
+    assert "2 entries could not be stored" in state.warning and "Error" in state.warning
     env.vault.raw_dir.unlink()
     result = env.refresh(LATER)
     assert len(result.new) == 2

@@ -13,11 +13,10 @@ from api.progress import progress_reporter
 from api.services import Services
 from api.settings import Settings
 from graph.sync import SyncReport, reindex, sync_vault
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, make_http_client
 from ingest.estimate import SummaryEstimate, estimate_summaries
-from ingest.pipeline import IngestReport, run_ingest, source_record
-from ingest.posts import RawIndex
-from ingest.refresh import RefreshResult, refresh_source
+from ingest.pipeline import IngestReport, refresh_sources, run_ingest, source_record
+from ingest.refresh import RefreshPolicy, RefreshResult
 from ingest.scheduler import SchedulePolicy, due_sources
 from ingest.sources import Source, load_sources
 from ingest.state import SourceStateStore
@@ -57,14 +56,26 @@ def _ingest(
 ) -> IngestReport:
     settings = services.settings
     state = SourceStateStore(settings.paths.data_dir)
-    timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
     reporter: AbstractContextManager = nullcontext(progress) if progress else progress_reporter()
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client, reporter as progress:
+    with http_client(settings) as client, reporter as progress:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
         summarizer = make_summarizer(services)
         return run_ingest(
-            sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh, synthesizer=make_synthesizer(services)
+            sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh,
+            synthesizer=make_synthesizer(services), policy=refresh_policy(settings),
         )
+
+
+def http_client(settings: Settings) -> httpx.Client:
+    """The one client of an ingest: guarded against private addresses at connect time, proxies ignored."""
+    return make_http_client(httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0))
+
+
+def refresh_policy(settings: Settings) -> RefreshPolicy:
+    return RefreshPolicy(
+        failures_before_backoff=settings.fetch.failures_before_backoff,
+        max_articles=settings.fetch.max_articles_per_refresh,
+    )
 
 
 def make_summarizer(services: Services) -> Summarizer:
@@ -103,15 +114,12 @@ def dry_run_ingest(services: Services) -> DryRun:
     without asking the LLM, writing notes or touching the graph and vectors."""
     settings = services.settings
     state = SourceStateStore(settings.paths.data_dir)
-    raw_index = RawIndex(services.vault)
     now = datetime.now(timezone.utc)
-    timeout = httpx.Timeout(settings.fetch.fetch_timeout, connect=10.0)
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with http_client(settings) as client:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
-        refreshed = [
-            refresh_source(source, fetcher, state, services.vault, now, index=raw_index)
-            for source in load_sources(services.vault.sources_file)
-        ]
+        refreshed = refresh_sources(
+            load_sources(services.vault.sources_file), fetcher, state, services.vault, now, policy=refresh_policy(settings)
+        )
     return DryRun(refreshed, estimate_summaries(services.projection, make_summarizer(services)))
 
 

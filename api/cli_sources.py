@@ -79,12 +79,16 @@ def list_sources(
 def _row(source: Source, states: SourceStateStore, policy: SchedulePolicy, now: datetime) -> dict[str, object]:
     state = states.get(source.id)
     due = next_due(source, state, policy)
+    fetched_from = state.url_to_fetch(source.feed_url)
     return {
         "id": source.id,
         "name": source.name,
         "tier": source.tier,
         "domains": list(source.domains),
         "feed_url": source.feed_url,
+        # Where a permanent redirect sent the feed (fetched from there until feed_url is edited), else None.
+        "moved_to": fetched_from if fetched_from != source.feed_url else None,
+        "status": state.summary(now, policy.interval(source)).status,
         "interval_minutes": int(policy.interval(source).total_seconds() // 60),
         "last_fetch": _iso(state.last_fetch),
         "last_success": _iso(state.last_success),
@@ -107,17 +111,22 @@ def _plain(value: object) -> str:
 
 def _print_table(rows: list[dict[str, object]]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="sources")
-    for column in ("source", "tier", "every", "last fetch", "last success", "errors", "last error / warning", "next"):
+    columns = ("source", "tier", "status", "every", "last fetch", "last success", "errors", "last error / warning", "next")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         problem = row["last_error"] or row["warning"] or ""
         style = "red" if row["last_error"] else ("yellow" if row["warning"] else None)
+        # A server's redirect chose moved_to: escaped, so that no text of its own is read as markup.
+        moved = f"\n[yellow]moved to {escape(str(row['moved_to']))}[/yellow]" if row["moved_to"] else ""
         table.add_row(
-            f"{row['name']}\n[dim]{row['feed_url']}[/dim]",
+            f"{escape(str(row['name']))}\n[dim]{escape(str(row['feed_url']))}[/dim]{moved}",
             str(row["tier"]),
+            str(row["status"]),
             f"{row['interval_minutes']} min",
             _short(row["last_fetch"]),
             _short(row["last_success"]),

@@ -84,6 +84,27 @@ def test_add_list_remove(workspace):
     assert "no source 'Alpha Notes'" in missing.output
 
 
+def test_list_shows_status_and_a_permanent_move(workspace):
+    run, _, data = workspace
+    states = SourceStateStore(data)
+    rows = {row["id"]: row for row in json.loads(run("list", "--json").stdout)}
+    assert rows["alpha-notes"]["status"] == "new" and rows["alpha-notes"]["moved_to"] is None
+
+    alpha = states.get("alpha-notes")
+    recent = datetime.now(UTC)
+    alpha.record_success(recent, "https://alpha.example/feed", None, None, None, moved_to="https://alpha.example/v2")
+    states.save(alpha)
+    rows = {row["id"]: row for row in json.loads(run("list", "--json").stdout)}
+    assert rows["alpha-notes"]["status"] == "ok" and rows["alpha-notes"]["moved_to"] == "https://alpha.example/v2"
+    assert "moved_to=https://alpha.example/v2" in run("list").stdout and "status=ok" in run("list").stdout
+
+    for _ in range(3):
+        alpha.record_error(recent, "HTTP 500 from https://alpha.example/v2")
+    states.save(alpha)
+    row = json.loads(run("list", "--json").stdout)[0]
+    assert row["status"] == "backing off" and row["errors_in_a_row"] == 3
+
+
 def test_export_import_round_trip(workspace, tmp_path):
     run, path, _ = workspace
     run("add", "http://127.0.0.1:9/feed", "--name", "Local", "--tier", "5", "--domain", "lab", "--allow-private",

@@ -36,7 +36,12 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
 from graph import patterns, questions, schema
-from graph.errors import GraphStoreError, GraphUnavailable, QueryInputError, WikigraphError
+from graph.errors import (
+    GraphStoreError,
+    GraphUnavailable,
+    QueryInputError,
+    WikigraphError,
+)
 from graph.notes_md import render_note
 from graph.sync import sync_vault
 from graph.vault import Vault
@@ -70,11 +75,14 @@ def _usable_id(payload: str, fallback: str) -> str:
 def tally(request):
     counts: Counter = Counter()
     yield counts
-    lines = [
+    summary = (
         f"[injection] {counts['store']} payload×function cases: {len(TARGETS)} query functions, {len(CASES)} argument "
         f"places, {len(injection.PAYLOADS)} payloads; {counts['literal']} literal look-ups; {counts['api']} API and web "
-        f"requests ({counts['api places']} parameters of {counts['api routes']} routes)",
-        *(f"[injection] not attacked: {name}: {why}" for name, why in sorted(NOT_ATTACKED.items())),
+        f"requests ({counts['api places']} parameters of {counts['api routes']} routes)"
+    )
+    lines = [
+        summary,
+        *(f"[injection] not attacked: {name}: {injection.DELIBERATELY_NOT_ATTACKED.get(name, why)}" for name, why in sorted(NOT_ATTACKED.items())),
     ]
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
@@ -155,7 +163,7 @@ def _attack(env, baseline: dict, known: set[str], case, payload: str) -> list[st
     except WikigraphError as exc:
         after = sample_graph.dump(env.store)
         # A write refused part-way (a batch already sent) may have changed its own target, nothing else.
-        changed = injection.confined_to(payload, before, after) if case.target.writes else ([] if after == before else ["the graph"])
+        changed = _confined(case, payload, before, after) if case.target.writes else ([] if after == before else ["the graph"])
         problems = [f"refused with {type(exc).__name__} after changing {problem}" for problem in changed]
         if isinstance(exc, GraphStoreError) and len(payload) >= 3 and payload in str(exc):
             problems.append("the error message quotes the payload")
@@ -164,7 +172,7 @@ def _attack(env, baseline: dict, known: set[str], case, payload: str) -> list[st
         return [f"raised {type(exc).__name__} (not a typed error): {str(exc)[:200]}"]
     after = sample_graph.dump(env.store)
     if case.target.writes:
-        return injection.confined_to(payload, before, after)
+        return _confined(case, payload, before, after)
     problems = [] if after == before else ["a read changed the graph"]
     if case.check is not None:
         problems += case.check(result, payload, known)
@@ -174,6 +182,10 @@ def _attack(env, baseline: dict, known: set[str], case, payload: str) -> list[st
     elif payload and not injection.is_empty(result):
         problems.append(f"a read found {str(result)[:200]}")
     return problems
+
+
+def _confined(case, payload: str, before: dict, after: dict) -> list[str]:
+    return injection.confined_to(payload, before, after, case.confine(payload) if case.confine else None)
 
 
 def test_writes_store_the_payload_literally(store, tally):

@@ -9,25 +9,38 @@ default check of what a read found.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from graph import analytics
+from graph.entities_md import entity_path, render_entity
 from graph.errors import QueryInputError
 from graph.links import PageIndex
-from graph.model import SourceRecord
+from graph.model import Connection, Entity, Note, SourceRecord
+from graph.notes_md import render_note
 from graph.read import NoteFilter
+from graph.retrieval import generation
 from graph.retrieval.engine import Plan
 from graph.retrieval.rank import Candidate, Filters, Scored
 from graph.retrieval.results import PathNode, ResultPath, ScoreParts
 from graph.retrieval.subgraph import Subgraph
 from graph.schema import check_node_id
+from graph.sync import sync_vault
 from graph.sync_entities import EntityRows, sync_sources
 from graph.sync_notes import NoteRows, upsert_note_nodes
 from graph.sync_rows import entity_props, note_props
+from graph.vault import Vault
 from graph.vectors import ChunkFilter
-from tests.support.injection_env import payload_entity, payload_note, sample_sources
+from tests.support.injection_env import (
+    payload_entity,
+    payload_note,
+    sample_notes,
+    sample_sources,
+)
 
 BENIGN_QUERY = "knowledge distillation"
 
@@ -38,6 +51,7 @@ class Variant:
     build: Callable[[str, Any], dict[str, Any]]
     prepare: Callable[[Any, str], None] | None = None
     check: Callable[[Any, str, set[str]], list[str]] | None = None
+    confine: Callable[[str], set[str]] | None = None
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -185,6 +199,77 @@ def _link(note: str, target: str, text_key: str, text: str) -> dict[str, Any]:
     return {"note": note, "id": target, text_key: text, "count": 1, "salience": 0.5}
 
 
+# --- the vault ----------------------------------------------------------------------------------
+
+# The files the payload goes into (their names are slugs: the file system decides what a name can be).
+VAULT_NOTE, VAULT_CONCEPT, VAULT_PAGE = "zz-payload-note", "zz-payload-concept", "zz-payload-page"
+BOOKKEEPING = {analytics.STATE_ID, generation.STATE_ID}  # sync state a sync that changed anything rewrites
+
+
+def vault_sync() -> list[Variant]:
+    """Sync of a vault of the sample notes, to which a note and an entity page full of payloads are added."""
+
+    def build(p: str, env) -> dict[str, Any]:
+        vault = _write_payload_pages(env, p)
+        return {"vault": vault, "index": None, "embedder": None, "sources": [*sample_sources(), SourceRecord(p, p, p, 1, (p,), p)],
+                "refresh_derived": False}
+
+    return [Variant("vault files (note, entity page) + sources[]", build, _sync_benign_vault, confine=_vault_ids)]
+
+
+def vault_sync_note() -> list[Variant]:
+    def build(p: str, env) -> dict[str, Any]:
+        vault = _write_payload_pages(env, p)
+        return {"vault": vault, "index": None, "embedder": None, "path": vault.root / "notes" / f"{VAULT_NOTE}.md"}
+
+    return [Variant("note file (every field)", build, _sync_benign_vault, confine=_vault_ids)]
+
+
+def _vault_ids(payload: str) -> set[str]:
+    return {VAULT_NOTE, VAULT_CONCEPT, VAULT_PAGE, payload, *BOOKKEEPING}
+
+
+def _attack_vault(env) -> Vault:
+    return Vault(env.data_dir / "attack-vault")
+
+
+def _sync_benign_vault(env, payload: str) -> None:
+    """A fresh vault of the sample notes, synced: the state the payload files are added to."""
+    vault = _attack_vault(env)
+    shutil.rmtree(vault.root, ignore_errors=True)
+    (vault.root / "notes").mkdir(parents=True)
+    for note in sample_notes():
+        (vault.root / "notes" / f"{note.id}.md").write_text(render_note(note), encoding="utf-8")
+    sync_vault(vault, env.store, None, None, sample_sources(), refresh_derived=False)
+
+
+def _write_payload_pages(env, p: str) -> Vault:
+    vault = _attack_vault(env)
+    note = Note(id=VAULT_NOTE, title=p, source=p, url=p, published=date(2026, 7, 1), tier=1, domain=p, raw=p, content_hash=p,
+                summarizer=p, author=p, topics=[p], tldr=p, why_it_matters=p, research_angle=[p], open_questions=[p], source_name=p,
+                entities=[{"type": "Concept", "id": VAULT_CONCEPT, "name": p, "count": 1, "salience": 0.5},
+                          {"type": "Concept", "id": "knowledge-distillation", "name": p, "count": 1, "salience": 0.5}],
+                connections=[Connection("notes/small-students", p), Connection(p, p)])
+    page = Entity(VAULT_PAGE, "Paper", p or "(empty)", [p], {"arxiv": p}, links={"about": [p, "knowledge-distillation"]},
+                  body=f"# {p}\n\n{p}\n", extra={"kind": p, "title": p})
+    _write(vault.root / "notes" / f"{VAULT_NOTE}.md", note, render_note, lambda: note.connections.pop())
+    _write(entity_path(vault, "Paper", VAULT_PAGE), page, render_entity, None)
+    return vault
+
+
+def _write(path: Path, page, render, without_payload_link) -> None:
+    """Write the page; a payload that cannot be a link target at all (a newline, nothing) stays out of the links."""
+    try:
+        text = render(page)
+    except ValueError:
+        if without_payload_link is None:
+            return
+        without_payload_link()
+        text = render(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 HAND_BUILT: dict[str, Callable[[], list[Variant]]] = {
     "graph.read.list_notes": list_notes,
     "graph.retrieval.evidence.gather": gather,
@@ -194,4 +279,6 @@ HAND_BUILT: dict[str, Callable[[], list[Variant]]] = {
     "graph.sync_entities.sync_sources": sync_sources_variants,
     "graph.sync_notes.upsert_note_nodes": upsert_note_nodes_variants,
     "graph.sync_notes.link_notes": link_notes,
+    "graph.sync.sync_vault": vault_sync,
+    "graph.sync.sync_note": vault_sync_note,
 }

@@ -1,6 +1,8 @@
-"""The Fetcher against a real HTTP server on loopback: validators, gzip, redirects, limits, errors."""
+"""The Fetcher against a real HTTP server on loopback: validators, gzip and deflate, redirects, limits, errors."""
 
 from __future__ import annotations
+
+import zlib
 
 import httpx
 import pytest
@@ -69,6 +71,26 @@ def test_gzip_is_decoded(server, client):
     assert result.body == body
     assert result.headers["content-encoding"] == "gzip"
     assert "gzip" in server.requests_for("/feed")[0]["Accept-Encoding"]
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # no zlib header: what some servers send as "deflate"
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("compress", [zlib.compress, _raw_deflate], ids=["zlib", "raw"])
+def test_deflate_is_decoded(server, client, compress):
+    body = FEED * 200
+    url = server.add("/feed", compress(body), headers={"Content-Encoding": "deflate"})
+    result = Fetcher(client).fetch(url, allow_private=True)
+    assert result.body == body
+    assert "deflate" in server.requests_for("/feed")[0]["Accept-Encoding"]
+
+
+def test_body_cap_applies_to_decompressed_deflate(server, client):
+    url = server.add("/bomb", zlib.compress(b"\0" * 2_000_000), headers={"Content-Encoding": "deflate"})
+    with pytest.raises(FetchError, match="exceeds"):
+        Fetcher(client, max_body_bytes=1_000_000).fetch(url, allow_private=True)
 
 
 def test_redirects_are_followed_and_the_final_url_reported(server, client):

@@ -11,8 +11,9 @@ can go and each payload, on the sample graph:
   except for the empty payload, which many reads take as "no filter"; a read that ranks by
   similarity (vector, fuzzy and BM25 search) finds something for any text, so everything it names
   must be a node of the graph;
-- a write may change only nodes whose id is the payload, and relationships touching them, and
-  must store the texts it was given as the literal payload.
+- a write may change only nodes whose id is the payload (for a vault file full of payloads, the
+  nodes that file names), and relationships touching them, and must store the texts it was given
+  as the literal payload.
 Then each payload is shown to be compared literally: with a concept named after every payload in
 the graph at once, each finds its own paper and note and nothing else (look-alikes included).
 The API part sends payloads in every path and query parameter of every route the app serves (the
@@ -134,6 +135,18 @@ def test_every_query_function_is_attacked_or_listed_with_its_reason():
     stale = set(injection.DELIBERATELY_NOT_ATTACKED) - set(NOT_ATTACKED)
     assert not stale, f"listed as not attacked, but now attacked or gone: {sorted(stale)}"
     assert all(injection.cases(target) for target in TARGETS)
+
+
+def test_the_arguments_a_case_does_not_attack_are_valid(store, env):
+    """Every read answers its benign arguments (the same the cases give the places they do not attack), and
+    most find something with them: what stops a payload is the payload, not a neighbouring argument."""
+    found = []
+    for target in TARGETS:
+        if target.writes or target.name in injection.HAND_BUILT:
+            continue
+        result = target.function(**injection.benign_arguments(target, env))
+        found.append(not injection.is_empty(result))
+    assert len(found) > 20 and sum(found) > len(found) / 2, found
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.target.name}:{case.slot}")

@@ -185,9 +185,14 @@ def cases(target: Target) -> list[Case]:
     return found
 
 
+def benign_arguments(target: Target, env) -> dict[str, Any]:
+    """The arguments every case of a generic target gives the places it does not attack."""
+    return _arguments(target, "", lambda _: None)(BENIGN_TEXT, env)
+
+
 def _hand_built(target: Target, variant: Variant) -> Case:
     def build(payload: str, env) -> dict[str, Any]:
-        return {**_arguments(target, "", lambda _: None)(payload, env), **variant.build(payload, env)}
+        return {**benign_arguments(target, env), **variant.build(payload, env)}
 
     return Case(target, variant.slot, build, variant.prepare, variant.check, variant.confine)
 

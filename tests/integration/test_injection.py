@@ -25,15 +25,12 @@ the vault and the vector index must be exactly as they were.
 from __future__ import annotations
 
 import re
-import typing
 import urllib.parse
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
 from graph import patterns, questions, schema
@@ -46,7 +43,7 @@ from graph.errors import (
 from graph.notes_md import render_note
 from graph.sync import sync_vault
 from graph.vault import Vault
-from tests.support import injection, sample_graph
+from tests.support import injection, injection_routes, sample_graph
 from tests.support.api_world import fixture_services
 from tests.support.connected_wiki import FIXTURE
 from tests.support.injection_env import InjectionEnv, sample_notes
@@ -288,50 +285,7 @@ BENIGN_PARAMETERS = {
 }
 # (route, parameter) that rank by similarity: any text finds something, so what they name is checked to be real nodes.
 RANKED_PARAMETERS = {("/search", "q"), ("/resolve", "name"), ("/wiki/search", "q")}
-# Routes that are not the app's own handlers (documentation, static files): nothing of ours behind them.
-NOT_HANDLERS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
 NODE_LINK = re.compile(r'href="/wiki/([a-z]+)/([^"/?#]+)"')
-
-
-@dataclass(frozen=True)
-class Parameter:
-    path: str
-    method: str
-    where: str  # "path" or "query"
-    name: str
-    text: bool  # the handler receives it as text (else it is validated as a number, date or choice first)
-    required: bool
-
-    @property
-    def web(self) -> bool:
-        return self.path == "/" or self.path.startswith("/wiki")
-
-
-def _parameters(app) -> tuple[list[Parameter], list[str]]:
-    """(every path and query parameter of every route, routes that take input we do not send)."""
-    found, unattacked = [], []
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not isinstance(route, APIRoute):
-            assert context.path in NOT_HANDLERS, f"a route the test does not know how to attack: {context.path}"
-            continue
-        dependants = [route.dependant]
-        fields = []
-        while dependants:
-            dependant = dependants.pop()
-            dependants += dependant.dependencies
-            fields += [("path", field) for field in dependant.path_params] + [("query", field) for field in dependant.query_params]
-            if dependant.header_params or dependant.cookie_params or dependant.body_params:
-                unattacked.append(context.path)
-        for method in sorted(context.methods):
-            found += [Parameter(context.path, method, where, field.alias, _is_text(field.field_info.annotation), field.field_info.is_required())
-                      for where, field in fields]
-    return found, unattacked
-
-
-def _is_text(annotation) -> bool:
-    args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-    return annotation is str or (bool(args) and all(arg is str or _is_text(arg) for arg in args))
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +299,7 @@ def _snapshot(services) -> tuple:
     return sample_graph.dump(services.store), files, services.index.note_ids(), services.index.entity_count()
 
 
-def _url(parameter: Parameter, routed: list[Parameter], payload: str | None) -> tuple[str, dict[str, str]]:
+def _url(parameter: injection_routes.Parameter, routed: list[injection_routes.Parameter], payload: str | None) -> tuple[str, dict[str, str]]:
     """The URL and query of a request with `payload` in `parameter` (None: no payload) and benign required values elsewhere."""
     path, query = parameter.path, {}
     for other in routed:
@@ -360,8 +314,8 @@ def _url(parameter: Parameter, routed: list[Parameter], payload: str | None) -> 
 
 async def test_api_and_web_parameters_reach_nothing_they_should_not(api_services, tally):
     app = create_app(api_services.settings, services=api_services)
-    attacked, unattacked = _parameters(app)
-    assert not unattacked, f"routes with header, cookie or body input this test does not attack: {unattacked}"
+    attacked, unattacked = injection_routes.parameters(app)
+    assert not unattacked, f"routes with input this test does not attack (headers, cookies, bodies, non-FastAPI handlers): {unattacked}"
     places = {(p.path, p.name) for p in attacked}
     assert {("/search", "q"), ("/notes/{note_id}", "note_id"), ("/wiki/search", "q"), ("/wiki/notes/{note_id}", "note_id"),
             ("/wiki/{folder}/{entity_id}", "entity_id"), ("/wiki/{folder}/{entity_id}", "folder")} <= places
@@ -392,7 +346,7 @@ async def test_api_and_web_parameters_reach_nothing_they_should_not(api_services
     assert not failures, "\n".join(failures)
 
 
-def _response_problems(response: httpx.Response, parameter: Parameter, payload: str, known: set[str]) -> list[str]:
+def _response_problems(response: httpx.Response, parameter: injection_routes.Parameter, payload: str, known: set[str]) -> list[str]:
     if response.status_code >= 500:
         return [f"status {response.status_code}: {response.text[:200]}"]
     kind = response.headers.get("content-type", "").split(";")[0]
@@ -414,7 +368,7 @@ def _found_nothing(body) -> bool:
     return isinstance(body, dict) and isinstance(body.get("data"), list) and not body["data"]
 
 
-def _page_problems(response: httpx.Response, parameter: Parameter, payload: str, known: set[str]) -> list[str]:
+def _page_problems(response: httpx.Response, parameter: injection_routes.Parameter, payload: str, known: set[str]) -> list[str]:
     linked = {urllib.parse.unquote(node_id) for _, node_id in NODE_LINK.findall(response.text)}
     problems = [f"the page links {node_id[:60]!r}, not a node of the graph" for node_id in sorted(linked - known)]
     if response.status_code == 200 and payload and (parameter.path, parameter.name) not in RANKED_PARAMETERS:

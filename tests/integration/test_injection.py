@@ -58,6 +58,7 @@ MUST_BE_ATTACKED = {
     "graph.retrieval.vector.vector_search", "graph.sync_entities.project_pages", "graph.sync_entities.reconcile_entities",
     "graph.sync_entities.sync_sources", "graph.sync_notes.link_notes", "graph.sync_notes.upsert_note_nodes",
     "graph.retrieval.service.search", "graph.retrieval.service.connected", "graph.retrieval.service.resolve",
+    "graph.sync.sync_vault", "graph.sync.sync_note",
 }
 
 

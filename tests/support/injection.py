@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import graph
@@ -269,6 +270,7 @@ def _candidates() -> Iterable[tuple[str, Callable[..., Any]]]:
                 yield f"{module.__name__}.{name}", function
 
 
+@cache
 def _graph_classes() -> dict[str, Any]:
     """Every class defined in graph/, by name: annotations imported only for type checkers resolve to them."""
     classes: dict[str, Any] = {}
@@ -336,7 +338,10 @@ def _carries_text(hint: Any, seen: frozenset = frozenset()) -> bool:
     if hint is str:
         return True
     if dataclasses.is_dataclass(hint):
-        hints = typing.get_type_hints(hint, localns=_graph_classes())
+        try:
+            hints = typing.get_type_hints(hint, localns=_graph_classes())
+        except NameError:
+            return True  # fields we cannot read may hold text: the function is then reported, not skipped
         return any(_carries_text(field_hint, seen | {hint}) for field_hint in hints.values())
     return any(_carries_text(arg, seen) for arg in typing.get_args(hint) if arg is not Ellipsis)
 

@@ -236,7 +236,8 @@ def _attack_vault(env) -> Vault:
 def _sync_benign_vault(env, payload: str) -> None:
     """A fresh vault of the sample notes, synced: the state the payload files are added to."""
     vault = _attack_vault(env)
-    shutil.rmtree(vault.root, ignore_errors=True)
+    if vault.root.exists():
+        shutil.rmtree(vault.root)
     (vault.root / "notes").mkdir(parents=True)
     for note in sample_notes():
         (vault.root / "notes" / f"{note.id}.md").write_text(render_note(note), encoding="utf-8")

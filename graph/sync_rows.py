@@ -16,6 +16,7 @@ from graph.entity_fields import paper_title
 from graph.errors import NoteFormatError
 from graph.links import PageIndex, link_keys
 from graph.model import ENTITY_LINK_FIELDS, ENTITY_TYPES, Entity, Note, SourceRecord
+from graph.schema import MAX_ID_BYTES
 
 ALIASES_SEPARATOR = " | "
 _YEAR_MONTH = re.compile(r"[1-9]\d{3}-(?:0[1-9]|1[0-2])")  # `published: 2015-03`: ordered and filtered as its first day
@@ -141,7 +142,9 @@ def _mention(note: Note, mention: dict, position: int, path: str) -> dict[str, A
     if entity_type not in ENTITY_TYPES:
         raise fail(f"type must be one of {', '.join(ENTITY_TYPES)}, not {entity_type!r}")
     if not isinstance(entity_id, str) or not ENTITY_ID_RE.fullmatch(entity_id) or ".." in entity_id:
-        raise fail(f"id must be a slug like knowledge-distillation, not {entity_id!r}")
+        raise fail(f"id must be a slug like knowledge-distillation, not {_shown(entity_id)}")
+    if len(entity_id.encode("utf-8")) > MAX_ID_BYTES:
+        raise fail(f"id is longer than {MAX_ID_BYTES} bytes: {_shown(entity_id)}")
     name = mention.get("name", entity_id)
     count = mention.get("count", 1)
     salience = mention.get("salience", 0.0)
@@ -152,6 +155,10 @@ def _mention(note: Note, mention: dict, position: int, path: str) -> dict[str, A
     if isinstance(salience, bool) or not isinstance(salience, int | float) or not 0 <= salience <= 1:
         raise fail(f"salience must be a number from 0 to 1, not {salience!r}")
     return {"note": note.id, "id": entity_id, "name": name.strip(), "count": count, "salience": float(salience)}
+
+
+def _shown(value: Any) -> str:
+    return repr(value[:40] + "…") if isinstance(value, str) and len(value) > 40 else repr(value)
 
 
 def connection_rows(note: Note, pages: PageIndex) -> tuple[dict[str, list[dict[str, str]]], set[str]]:

@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from graph import patterns, questions, schema
+from graph import patterns, questions, schema, sync_queries
 from graph.errors import (
     GraphStoreError,
     GraphUnavailable,
@@ -377,13 +377,23 @@ def _page_problems(response: httpx.Response, parameter: injection_routes.Paramet
     return problems
 
 
-def test_a_vault_note_naming_an_overlong_entity_id_is_refused_and_the_engine_stays_up(store, tmp_path):
+def test_a_vault_note_naming_an_overlong_entity_id_is_skipped_and_the_engine_stays_up(store, tmp_path):
     """An entity id in a note's front matter has no length limit of its own: one of 5,000 bytes brought the
-    embedded server down under its unique constraint; sync must refuse it with a typed error instead."""
-    note = sample_notes()[0]
-    note.entities = [{"type": "Concept", "id": "a" * 5000, "name": "A", "count": 1, "salience": 0.5}]
+    embedded server down under its unique constraint. Sync reports that note as unreadable, projects the
+    others, and the engine stays up; the statements refuse such an id too, whoever sends it."""
+    bad, good = sample_notes()[:2]
+    bad.entities = [{"type": "Concept", "id": "a" * 5000, "name": "A", "count": 1, "salience": 0.5}]
     (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / f"{note.id}.md").write_text(render_note(note), encoding="utf-8")
-    with pytest.raises(QueryInputError):
-        sync_vault(Vault(tmp_path), store, None, None, [])
+    for note in (bad, good):
+        (tmp_path / "notes" / f"{note.id}.md").write_text(render_note(note), encoding="utf-8")
+    hashes = "MATCH (n:Note) WHERE n.id IN $ids RETURN n.id AS id, n.page_hash AS page_hash"
+    before = {row["id"]: row["page_hash"] for row in store.run("test.note_hashes", hashes, {"ids": [bad.id, good.id]})}
+    report = sync_vault(Vault(tmp_path), store, None, None, [])
+    assert len(report.errors) == 1 and f"{bad.id}.md" in report.errors[0] and "longer than" in report.errors[0]
     assert store.ping()
+    after = {row["id"]: row["page_hash"] for row in store.run("test.note_hashes", hashes, {"ids": [bad.id, good.id]})}
+    assert after.get(bad.id) == before.get(bad.id)  # left as the graph last had it
+    assert after[good.id] is not None and after[good.id] != before.get(good.id)  # the other note was projected
+    assert store.run("test.long_ids", "MATCH (e) WHERE size(e.id) > 1024 RETURN e.id AS id") == []
+    with pytest.raises(QueryInputError):
+        sync_queries.run_batches(store, sync_queries.create_mentions("Concept"), "rows", [{"note": good.id, "id": "a" * 5000}])

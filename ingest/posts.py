@@ -7,6 +7,7 @@ feed's entry for the same page (same canonical URL, different guid) joins the st
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,6 +31,8 @@ from ingest.raw_format import (
 )
 from ingest.sources import Source
 from ingest.truncation import truncation_reason
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "InvalidEntry", "RawIndex", "RawPost", "RawPostError", "parse_raw_post", "post_from_entry", "raw_post_relpath",
@@ -142,15 +145,27 @@ class RawIndex:
         # Canonical URL → the file of the one post at that URL; None once several posts share it (a feed that links
         # every entry to the same page), since it then identifies none of them.
         self._by_url: dict[str, str | None] = {}
+        # Raw post files that could not be parsed, with why: their post is unknown, so nothing is written onto them.
+        self.unreadable: dict[str, str] = {}
 
     def _load(self) -> dict[str, str]:
         with self.lock:
             if self._paths is None:
-                posts = read_raw_posts(self.vault)  # file-name order: the same choices on every run
+                posts, self.unreadable = _read_raw_posts_or_errors(self.vault)  # file-name order: same choices every run
                 self._paths, self._by_url = {}, {}
                 for post in posts:
                     self._add(post, post.path or raw_post_relpath(post), replace_ids=False)
             return self._paths
+
+    def check_writable(self, relpath: str) -> None:
+        """Refuse to write a post whose file is there but cannot be read (edited by hand into a broken state, say):
+        it may be this very post, and writing beside or over it would duplicate or lose it. Only the entries that
+        would land on such a file wait; everything else is stored."""
+        with self.lock:
+            self._load()
+            problem = self.unreadable.get(relpath)
+        if problem is not None:
+            raise RawPostError(f"this entry's raw post file cannot be read; fix or delete it ({problem})", relpath)
 
     def _add(self, post: RawPost, relpath: str, replace_ids: bool) -> None:
         paths = self._load()
@@ -203,6 +218,22 @@ def read_raw_posts(vault: Vault) -> list[RawPost]:
     return [parse_raw_post(_read(path), vault.relative(path)) for path in vault.raw_paths()]
 
 
+def _read_raw_posts_or_errors(vault: Vault) -> tuple[list[RawPost], dict[str, str]]:
+    """Every readable raw post in file-name order, and the broken files with their error (logged)."""
+    posts, broken = [], {}
+    for path in vault.raw_paths():
+        relpath = vault.relative(path)
+        try:
+            posts.append(parse_raw_post(_read(path), relpath))
+        except RawPostError as exc:
+            broken[relpath] = exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
+        except UnicodeDecodeError as exc:
+            broken[relpath] = f"not UTF-8 text (byte {exc.start})"
+        if relpath in broken:
+            log.warning("raw post %s cannot be read, left as it is: %s", relpath, broken[relpath])
+    return posts, broken
+
+
 def _read(path: Path) -> str:
     with path.open(encoding="utf-8", newline="") as handle:  # no newline translation: bodies round trip exactly
         return handle.read()
@@ -220,6 +251,7 @@ def store_raw_post(vault: Vault, post: RawPost, index: RawIndex | None = None) -
     with index.lock:
         existing = index.stored_version(post)
         if existing is None:
+            index.check_writable(raw_post_relpath(replace(post, path=None)))
             stored = replace(post, path=_free_relpath(vault, post))
             atomic_write_text(vault.root / stored.path, render_raw_post(stored))
             index.record(stored)

@@ -222,7 +222,7 @@ def _store_entry(
     seen.add(post.id)
     if articles.wanted(post):
         with _RAW_POSTS:
-            stored_before = index.stored(post.id)
+            stored_before = index.stored_version(post)
         post = articles.complete(post, stored_before)
     with _RAW_POSTS:
         status, stored = store_raw_post(vault, post, index)

@@ -169,3 +169,25 @@ def test_progress_is_reported_once_per_source(vault, state):
 def test_no_sources_is_nothing_to_do(vault, state):
     with make_http_client() as client:
         assert refresh_sources([], Fetcher(client), state, vault, NOW) == []
+
+
+def test_a_broken_raw_file_holds_back_only_the_entry_that_would_land_on_it(vault, state):
+    """A raw post edited by hand into a state that cannot be read is left as it is: the entry whose file it is waits
+    (writing beside it would duplicate the post, over it would lose the edit), the others are stored, and once the
+    file is fixed the next refresh goes on."""
+    with FeedServer() as server, make_http_client() as client:
+        url = server.add("/feed", feed(item("held", "A held post", "<p>Held back.</p>"), GOOD))
+        first = refresh_source(source("broken-raw", url), Fetcher(client), state, vault, NOW, policy=NO_ARTICLES)
+        held = next(path for path in vault.raw_paths() if "held" in path.name)
+        held.write_text("---\ntitle: [unclosed\n---\nA hand edit.\n", encoding="utf-8")
+        (vault.root / "raw" / "rss" / next(p.name for p in vault.raw_paths() if "good" in p.name)).unlink()
+
+        second = refresh_source(source("broken-raw", url), Fetcher(client), state, vault, NOW, policy=NO_ARTICLES, force=True)
+        assert held.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nA hand edit.\n"
+        assert [post.title for post in second.new] == ["A good post"]
+        assert len(second.failed) == 1 and held.name in second.failed[0] and "fix or delete it" in second.failed[0]
+        assert len(list(vault.raw_paths())) == 2  # nothing written beside the broken file
+
+        held.unlink()
+        third = refresh_source(source("broken-raw", url), Fetcher(client), state, vault, NOW, policy=NO_ARTICLES, force=True)
+    assert first.ok and [post.title for post in third.new] == ["A held post"] and third.failed == []

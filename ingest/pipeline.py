@@ -24,7 +24,7 @@ from graph.vectors import VectorIndex
 from graph.wiki_index import WikiReport, refresh_wiki, unlogged_notes
 from ingest.entities.link import link_post
 from ingest.fetch import Fetcher
-from ingest.posts import RawIndex, RawPost, parse_raw_post
+from ingest.posts import RawIndex, RawPost, RawPostError, parse_raw_post
 from ingest.refresh import RefreshPolicy, RefreshResult, refresh_source
 from ingest.sources import Source
 from ingest.summarize.base import RelatedNote, Summarizer, SummaryContext
@@ -155,7 +155,7 @@ def summarise_pending(
     `failed` and skipped, so one odd post never stops the others.
     """
     by_id = {source.id: source for source in sources}
-    pending = pending_posts(projection.vault)
+    pending = pending_posts(projection.vault, failed)
     if pending:
         # A note written just before a crash may not be in the graph and index yet, and each note written now looks
         # there for the earlier notes it connects to: project the vault as it is first (unchanged notes are skipped).
@@ -179,11 +179,18 @@ def summarise_pending(
     return written
 
 
-def pending_posts(vault: Vault) -> list[tuple[Path, RawPost]]:
-    """Raw posts whose note is missing or was made from older content, oldest first."""
+def pending_posts(vault: Vault, failed: dict[str, str] | None = None) -> list[tuple[Path, RawPost]]:
+    """Raw posts whose note is missing or was made from older content, oldest first. A raw file that cannot be read
+    (broken by hand) is reported in `failed` and left out; its note, if any, stays as it is."""
     pending = []
     for path in vault.raw_paths():
-        post = parse_raw_post(path.read_text(encoding="utf-8"), path=vault.relative(path))
+        try:
+            post = parse_raw_post(path.read_text(encoding="utf-8"), path=vault.relative(path))
+        except (RawPostError, UnicodeDecodeError) as exc:
+            log.error("raw post %s cannot be read, no note made: %s", vault.relative(path), exc)
+            if failed is not None:
+                failed[vault.relative(path)] = str(exc)
+            continue
         note_path = vault.note_path(path.stem)
         if not note_path.exists() or _note_content_hash(note_path) != post.content_hash:
             pending.append((path, post))

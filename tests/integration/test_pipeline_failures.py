@@ -58,3 +58,29 @@ def test_bad_note_is_recorded_and_skipped(tmp_path) -> None:
             again = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, fixed, now)
             assert again.notes_failed == {} and len(again.notes_written) == 1
             assert len(list((wiki / "notes").glob("*.md"))) == 4
+
+
+def test_a_raw_post_broken_by_hand_is_reported_and_the_others_summarised(tmp_path) -> None:
+    with FeedServer() as server:
+        url = server.add("/feed.xml", FIXTURE.read_bytes())
+        wiki = tmp_path / "wiki"
+        wiki.mkdir()
+        sources = {"sources": [{"name": "Lamplight", "feed_url": url, "tier": 2, "domains": ["ml"], "allow_private": True}]}
+        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
+        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
+        with open_services(settings) as services, make_http_client() as client:
+            state = SourceStateStore(settings.paths.data_dir)
+            now = datetime.now(timezone.utc)
+            summarizer = HeadingInTldr("no such title")
+            first = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
+            assert len(first.notes_written) == 4
+            raw_files = sorted((wiki / "raw" / "rss").glob("*.md"))
+            broken, redone = raw_files[0], raw_files[1]
+            broken.write_text("---\ntitle: [unclosed\n---\nA hand edit.\n", encoding="utf-8")
+            (wiki / "notes" / redone.name).unlink()
+
+            again = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
+    assert list(again.notes_failed) == [f"raw/rss/{broken.name}"]
+    assert len(again.notes_written) == 1 and (wiki / "notes" / redone.name).exists()
+    assert broken.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nA hand edit.\n"
+    assert (wiki / "notes" / broken.name).exists()  # its note stays as it was

@@ -66,9 +66,13 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+# PyYAML reads a bare NEL (and friends) in a plain or single-quoted scalar as a line break, so a string holding
+# one would not come back as written; double quotes make it an escape sequence instead.
+_LINE_BREAK_LOOKALIKES = frozenset("\x85\u2028\u2029")
+
+
 class _FrontMatterDumper(yaml.SafeDumper):
-    """PyYAML writes U+0085 (NEL) raw inside quotes and reads it back as a line break; escape such text.
-    Never anchors and aliases (`first_seen: &id001 …` / `last_seen: *id001`): a person edits one field, and
+    """Never anchors and aliases (`first_seen: &id001 …` / `last_seen: *id001`): a person edits one field, and
     Obsidian's properties view does not read them."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -76,7 +80,7 @@ class _FrontMatterDumper(yaml.SafeDumper):
 
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = '"' if "\x85" in text else None
+    style = '"' if any(char in _LINE_BREAK_LOOKALIKES for char in text) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 

@@ -9,30 +9,10 @@ from typing import Any
 import yaml
 
 from graph.errors import NoteFormatError
-from graph.vault import split_front_matter
+from graph.vault import dump_front_matter, split_front_matter
 
 FLAGS = ("undated", "excerpt")  # written only when true, to keep ordinary files short
 OPTIONAL_TEXT = ("date_flag", "full_article", "feed_hash")  # written only when set
-# PyYAML reads a bare NEL (and friends) in a plain or single-quoted scalar as a line break, so a string holding
-# one would not come back as written; double quotes make it an escape sequence instead.
-_LINE_BREAK_LOOKALIKES = frozenset("\x85\u2028\u2029")
-
-
-class _FrontMatterDumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = '"' if any(char in _LINE_BREAK_LOOKALIKES for char in data) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_FrontMatterDumper.add_representer(str, _represent_str)
-
-
-def _dump_front_matter(meta: dict[str, Any]) -> str:
-    body = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{body}---\n"
 
 
 @dataclass
@@ -107,7 +87,7 @@ def render_raw_post(post: RawPost) -> str:
     meta.update({flag: True for flag in FLAGS if getattr(post, flag)})
     if post.merged_ids:
         meta["merged_ids"] = list(post.merged_ids)
-    return _dump_front_matter(meta) + "\n" + post.body + "\n"
+    return dump_front_matter(meta) + "\n" + post.body + "\n"
 
 
 def parse_raw_post(text: str, path: str | None = None) -> RawPost:

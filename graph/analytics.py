@@ -25,7 +25,7 @@ Derived edges (`graph/derived.py`) are recomputed first, since the numbers count
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 

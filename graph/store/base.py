@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import migrations, queries, schema
-from graph.errors import GraphParameterError, GraphStoreError
+from graph.errors import GraphParameterError
 from graph.store import dialects
 
 

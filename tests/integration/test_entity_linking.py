@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.entities_md import entity_path, parse_entity, render_entity, stub_body
+from graph.entities_md import entity_path, parse_entity, render_entity
 from graph.model import Connection, Entity, Note
 from graph.notes_md import parse_note, render_note
 from graph.vault import Vault, atomic_write_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from graph.chunking import RAW_MAX_CHARS, RAW_MIN_CHARS, body_offset, entity_text, note_chunks, raw_paragraph_spans
+from graph.chunking import RAW_MAX_CHARS, body_offset, entity_text, note_chunks, raw_paragraph_spans
 from graph.model import Entity
 from graph.notes_md import render_note
 from tests.support.vault_pages import make_note, mention

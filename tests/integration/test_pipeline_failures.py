@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 import yaml
 
 from api.jobs import open_services
 from api.settings import Settings
 from ingest.fetch import Fetcher, make_http_client
-from ingest.pipeline import run_ingest
+from ingest.pipeline import IngestReport, run_ingest
 from ingest.sources import load_sources
 from ingest.state import SourceStateStore
 from ingest.summarize.base import Summary
@@ -35,7 +38,16 @@ class HeadingInTldr:
         return Summary(tldr, "Why.", [], ["Angle."], ["Question?"])
 
 
-def test_bad_note_is_recorded_and_skipped(tmp_path) -> None:
+@dataclass
+class Run:
+    """A wiki with the Lamplight fixture feed served on loopback, and a way to ingest it with a summarizer."""
+
+    wiki: Path
+    ingest: Callable[[object], IngestReport]
+
+
+@pytest.fixture
+def lamplight(tmp_path) -> Iterator[Run]:
     with FeedServer() as server:
         url = server.add("/feed.xml", FIXTURE.read_bytes())
         wiki = tmp_path / "wiki"
@@ -46,40 +58,34 @@ def test_bad_note_is_recorded_and_skipped(tmp_path) -> None:
         with open_services(settings) as services, make_http_client() as client:
             state = SourceStateStore(settings.paths.data_dir)
             now = datetime.now(timezone.utc)
-            bad = HeadingInTldr("Text Watermarks Rarely Survive a Paraphrase")
-            report = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, bad, now)
-            assert len(report.notes_written) == 3
-            assert len(report.notes_failed) == 1
-            [(raw_path, reason)] = report.notes_failed.items()
-            assert "watermarks" in raw_path and reason
-            assert (wiki / raw_path).exists()  # the raw post is kept for the next run
 
-            fixed = HeadingInTldr("no such title")
-            again = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, fixed, now)
-            assert again.notes_failed == {} and len(again.notes_written) == 1
-            assert len(list((wiki / "notes").glob("*.md"))) == 4
+            def ingest(summarizer) -> IngestReport:
+                return run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
+
+            yield Run(wiki, ingest)
 
 
-def test_a_raw_post_broken_by_hand_is_reported_and_the_others_summarised(tmp_path) -> None:
-    with FeedServer() as server:
-        url = server.add("/feed.xml", FIXTURE.read_bytes())
-        wiki = tmp_path / "wiki"
-        wiki.mkdir()
-        sources = {"sources": [{"name": "Lamplight", "feed_url": url, "tier": 2, "domains": ["ml"], "allow_private": True}]}
-        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
-        with open_services(settings) as services, make_http_client() as client:
-            state = SourceStateStore(settings.paths.data_dir)
-            now = datetime.now(timezone.utc)
-            summarizer = HeadingInTldr("no such title")
-            first = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
-            assert len(first.notes_written) == 4
-            raw_files = sorted((wiki / "raw" / "rss").glob("*.md"))
-            broken, redone = raw_files[0], raw_files[1]
-            broken.write_text("---\ntitle: [unclosed\n---\nA hand edit.\n", encoding="utf-8")
-            (wiki / "notes" / redone.name).unlink()
+def test_bad_note_is_recorded_and_skipped(lamplight) -> None:
+    report = lamplight.ingest(HeadingInTldr("Text Watermarks Rarely Survive a Paraphrase"))
+    assert len(report.notes_written) == 3
+    assert len(report.notes_failed) == 1
+    [(raw_path, reason)] = report.notes_failed.items()
+    assert "watermarks" in raw_path and reason
+    assert (lamplight.wiki / raw_path).exists()  # the raw post is kept for the next run
 
-            again = run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
+    again = lamplight.ingest(HeadingInTldr("no such title"))
+    assert again.notes_failed == {} and len(again.notes_written) == 1
+    assert len(list((lamplight.wiki / "notes").glob("*.md"))) == 4
+
+
+def test_a_raw_post_broken_by_hand_is_reported_and_the_others_summarised(lamplight) -> None:
+    wiki, summarizer = lamplight.wiki, HeadingInTldr("no such title")
+    assert len(lamplight.ingest(summarizer).notes_written) == 4
+    broken, redone = sorted((wiki / "raw" / "rss").glob("*.md"))[:2]
+    broken.write_text("---\ntitle: [unclosed\n---\nA hand edit.\n", encoding="utf-8")
+    (wiki / "notes" / redone.name).unlink()
+
+    again = lamplight.ingest(summarizer)
     assert list(again.notes_failed) == [f"raw/rss/{broken.name}"]
     assert len(again.notes_written) == 1 and (wiki / "notes" / redone.name).exists()
     assert broken.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nA hand edit.\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ class Visit:
     path: str
     arrived: float  # time.monotonic()
     finished: float | None = None
+
+
+class _QuietOnDisconnect(ThreadingHTTPServer):
+    """A client that hangs up mid-response (a fetcher giving up on a slow server, as it should) is not an error;
+    anything else is still reported."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class FeedServer:
@@ -112,7 +123,7 @@ class FeedServer:
             def log_message(self, *args) -> None:  # keep test output quiet
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietOnDisconnect(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True  # a slow response in progress must not hold up shutdown
         # A short poll interval makes shutdown (every test teardown) quick.
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

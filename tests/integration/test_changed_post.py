@@ -10,16 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from api.jobs import ingest_once, open_services
-from api.settings import Settings
 from graph.notes_md import parse_note
 from ingest.posts import read_raw_posts
-from tests.conftest import embed_config
-from tests.support.feed_server import FeedServer
+from tests.support.lamplight import FIXTURE, lamplight_workspace
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "e2e" / "lamplight.rss.xml"
 # A correction in the sentence the extractive summary leads with, so the new TL;DR must differ from the old one.
 ORIGINAL_TEXT = "a very large electrical load that lasts for months"
 EDITED_TEXT = "a very large electrical load that lasts for a whole season, night and day"
@@ -31,15 +27,8 @@ def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 @pytest.fixture
 def workspace(tmp_path):
-    with FeedServer() as server:
-        feed_url = server.add("/lamplight.xml", FIXTURE.read_bytes())
-        wiki = tmp_path / "wiki_content"
-        wiki.mkdir()
-        sources = {"sources": [{"name": "Lamplight Review", "feed_url": feed_url, "tier": 2,
-                                "domains": ["ml-systems"], "allow_private": True}]}
-        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
-        yield settings, server
+    with lamplight_workspace(tmp_path) as opened:
+        yield opened
 
 
 def test_changed_entry_is_summarised_again_and_nothing_else_is_rewritten(workspace):

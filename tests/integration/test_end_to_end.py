@@ -11,16 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from api.app import create_app
 from api.jobs import ingest_once, open_services
-from api.settings import Settings
 from graph.notes_md import parse_note
-from tests.conftest import embed_config
-from tests.support.feed_server import FeedServer
+from tests.support.lamplight import lamplight_workspace
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "e2e" / "lamplight.rss.xml"
 SECTIONS = ("## TL;DR", "## Why it matters", "## Connections", "## Research angle", "## Open questions")
 
 
@@ -30,15 +26,8 @@ def _snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
 
 @pytest.fixture
 def workspace(tmp_path):
-    with FeedServer() as server:
-        feed_url = server.add("/lamplight.xml", FIXTURE.read_bytes())
-        wiki = tmp_path / "wiki_content"
-        wiki.mkdir()
-        sources = {"sources": [{"name": "Lamplight Review", "feed_url": feed_url, "tier": 2, "domains": ["ml-systems"], "allow_private": True}]}
-        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        model_path = embed_config().model_path
-        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=model_path)
-        yield settings, server
+    with lamplight_workspace(tmp_path) as opened:
+        yield opened
 
 
 async def test_feed_to_search_end_to_end(workspace) -> None:

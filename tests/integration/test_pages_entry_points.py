@@ -3,25 +3,25 @@ of the entities its new notes mention, then syncing them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from api.cli import app
 from api.jobs import ingest_once, open_services
-from api.settings import Settings
 from graph.entities_md import entity_path
 from graph.notes_md import parse_note
 from graph.page_blocks import BEGIN_MARKER
 from graph.sync_scan import plan_sync
 from graph.vault import Vault
 from tests.conftest import embed_config
-from tests.support.feed_server import FeedServer
-from tests.support.vault_pages import make_entity, make_note, mention, write_entity, write_note
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "e2e" / "lamplight.rss.xml"
+from tests.support.lamplight import lamplight_workspace
+from tests.support.vault_pages import (
+    make_entity,
+    make_note,
+    mention,
+    write_entity,
+    write_note,
+)
 
 
 def test_the_pages_command_writes_blocks_index_and_digests_and_syncs_them(tmp_path):
@@ -44,13 +44,8 @@ def test_the_pages_command_writes_blocks_index_and_digests_and_syncs_them(tmp_pa
 
 @pytest.fixture
 def settings(tmp_path):
-    with FeedServer() as server:
-        feed_url = server.add("/lamplight.xml", FIXTURE.read_bytes())
-        wiki = tmp_path / "wiki_content"
-        wiki.mkdir()
-        sources = {"sources": [{"name": "Lamplight Review", "feed_url": feed_url, "tier": 2, "domains": ["ml-systems"], "allow_private": True}]}
-        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        yield Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
+    with lamplight_workspace(tmp_path) as (opened, _):
+        yield opened
 
 
 def test_an_ingest_regenerates_the_pages_its_notes_mention_logs_them_and_syncs(settings):

@@ -8,19 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from api.jobs import open_services
-from api.settings import Settings
 from ingest.fetch import Fetcher, make_http_client
 from ingest.pipeline import IngestReport, run_ingest
 from ingest.sources import load_sources
 from ingest.state import SourceStateStore
 from ingest.summarize.base import Summary
-from tests.conftest import embed_config
-from tests.support.feed_server import FeedServer
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "e2e" / "lamplight.rss.xml"
+from tests.support.lamplight import lamplight_workspace
 
 
 class HeadingInTldr:
@@ -48,21 +43,15 @@ class Run:
 
 @pytest.fixture
 def lamplight(tmp_path) -> Iterator[Run]:
-    with FeedServer() as server:
-        url = server.add("/feed.xml", FIXTURE.read_bytes())
-        wiki = tmp_path / "wiki"
-        wiki.mkdir()
-        sources = {"sources": [{"name": "Lamplight", "feed_url": url, "tier": 2, "domains": ["ml"], "allow_private": True}]}
-        (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
-        settings = Settings(wiki_dir=wiki, data_dir=tmp_path / "data", embed_model_path=embed_config().model_path)
-        with open_services(settings) as services, make_http_client() as client:
-            state = SourceStateStore(settings.paths.data_dir)
-            now = datetime.now(timezone.utc)
+    with lamplight_workspace(tmp_path) as (settings, _), open_services(settings) as services, make_http_client() as client:
+        state = SourceStateStore(settings.paths.data_dir)
+        now = datetime.now(timezone.utc)
+        sources_file = settings.paths.wiki_dir / "sources.yaml"
 
-            def ingest(summarizer) -> IngestReport:
-                return run_ingest(load_sources(wiki / "sources.yaml"), Fetcher(client), state, services.projection, summarizer, now)
+        def ingest(summarizer) -> IngestReport:
+            return run_ingest(load_sources(sources_file), Fetcher(client), state, services.projection, summarizer, now)
 
-            yield Run(wiki, ingest)
+        yield Run(settings.paths.wiki_dir, ingest)
 
 
 def test_bad_note_is_recorded_and_skipped(lamplight) -> None:

@@ -101,7 +101,8 @@ def demo(
     from api.jobs import ingest_once, open_services
 
     started = time.perf_counter()
-    with demo_workspace(keep=keep) as workspace:
+    # The configured vault's concept pages (the repository ships a starter vocabulary there) seed the demo wiki.
+    with demo_workspace(keep=keep, concepts=Settings().paths.wiki_dir / "concepts") as workspace:
         settings = Settings(host=host, port=port, wiki_dir=workspace.wiki_dir, data_dir=workspace.data_dir)
         with open_services(settings) as services:
             report = ingest_once(services)

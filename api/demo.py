@@ -49,7 +49,9 @@ def _feed_server(feeds: dict[str, bytes]) -> ThreadingHTTPServer:
 
 
 @contextmanager
-def demo_workspace(keep: bool = False) -> Iterator[DemoWorkspace]:
+def demo_workspace(keep: bool = False, concepts: Path | None = None) -> Iterator[DemoWorkspace]:
+    """A throwaway wiki whose sources are our sample feeds, served on loopback while it is open. `concepts`: a folder
+    of concept pages to start from (the shipped starter vocabulary), so the sample posts link to known concepts."""
     root = Path(tempfile.mkdtemp(prefix="wikigraph-demo-"))
     feeds: dict[str, bytes] = {}
     server = _feed_server(feeds)
@@ -72,6 +74,8 @@ def demo_workspace(keep: bool = False) -> Iterator[DemoWorkspace]:
                 }
             )
         workspace = DemoWorkspace(root, root / "wiki_content", root / "data", base_url)
+        if concepts is not None and concepts.is_dir():
+            shutil.copytree(concepts, workspace.wiki_dir / "concepts", ignore=shutil.ignore_patterns(".*"))
         atomic_write_text(workspace.wiki_dir / "sources.yaml", yaml.safe_dump({"sources": entries}, sort_keys=False))
         yield workspace
     finally:

@@ -18,13 +18,15 @@ from graph.notes_md import parse_note
 from tests.support.cli_process import cli_env, free_port, served_cli
 
 DEMO_NOTES = 12  # the posts of the sample feeds (ingest/demo/posts)
+STARTER_WIKI = Path(__file__).resolve().parents[2] / "wiki_content"
 SECTIONS = ("## TL;DR", "## Why it matters", "## Connections", "## Research angle", "## Open questions")
 
 
 @pytest.mark.slow
 def test_demo_ingests_the_sample_feeds_serves_them_and_cleans_up(tmp_path) -> None:
     port = free_port()
-    env = cli_env(WIKIGRAPH_PORT=str(free_port()))  # `--port` wins over the setting
+    # `--port` wins over the setting; the repository's vault lends its starter concepts (and is left untouched).
+    env = cli_env(WIKIGRAPH_PORT=str(free_port()), WIKIGRAPH_WIKI_DIR=str(STARTER_WIKI))
     with served_cli(["demo", "--host", "127.0.0.1", "--port", str(port)], port, env, tmp_path, timeout=300) as served:
         output = served.output()
         ready = re.search(r"demo ready in [0-9.]+ s: wiki in (\S+)", output)
@@ -46,6 +48,8 @@ def test_demo_ingests_the_sample_feeds_serves_them_and_cleans_up(tmp_path) -> No
         search = httpx.get(served.url + "/search", params={"q": "papers connected to reward hacking"}, timeout=60)
         assert search.status_code == 200
         assert search.json()["count"] > 0 and {result["type"] for result in search.json()["data"]} == {"Paper"}
+        [resolved] = search.json()["interpretation"]["resolutions"]
+        assert (resolved["type"], resolved["id"]) == ("Concept", "reward-hacking")  # a starter concept, not a title
     assert served.returncode == 0, served.errors()[-3000:]
     assert not wiki.parent.exists(), "the throwaway directory outlived the demo"
 
@@ -64,3 +68,15 @@ def test_demo_workspace_serves_its_feeds_and_keeps_the_directory_only_when_asked
     finally:
         if keep:
             shutil.rmtree(workspace.root)
+
+
+def test_demo_workspace_starts_from_the_given_concept_pages(tmp_path) -> None:
+    concepts = tmp_path / "concepts"
+    concepts.mkdir()
+    (concepts / "reward-hacking.md").write_text("---\ntype: Concept\nid: reward-hacking\nname: Reward hacking\n---\n", encoding="utf-8")
+    (concepts / ".draft.md.tmp").write_text("half written", encoding="utf-8")
+    with demo_workspace(concepts=concepts) as workspace:
+        copied = sorted(path.name for path in (workspace.wiki_dir / "concepts").iterdir())
+    assert copied == ["reward-hacking.md"]
+    with demo_workspace(concepts=tmp_path / "absent") as workspace:
+        assert not (workspace.wiki_dir / "concepts").exists()

@@ -121,8 +121,12 @@ def test_a_failing_source_does_not_hold_up_a_good_one(workspace):
     for name in ("broken", "slow"):
         state, tried = states.get(name), arrivals(server, f"/{name}.xml")
         assert state.error_count == len(tried) >= 1 and state.last_success is None
-        # Its interval counts from the start of the pass, and it waits for the healthy source's request.
-        assert all(later - earlier >= INTERVAL - 0.5 for earlier, later in zip(tried, tried[1:]))
+        # Its interval counts from the start of the pass too. Within a pass, sources are fetched in parallel and take
+        # turns on their shared host (all of them are on this one loopback server), in no fixed order, so the raw gap
+        # between two of its requests can be shorter by another source's timeout; measure from the pass instead.
+        passes = [max(start for start in pass_starts if start <= arrival) for arrival in tried]
+        assert all(later - earlier >= INTERVAL - 0.01 for earlier, later in zip(passes, passes[1:])), passes
+        assert all(later - started >= INTERVAL - 0.01 for started, later in zip(passes, tried[1:])), (passes, tried)
         if state.next_check and state.next_check > datetime.now(UTC):
             # Backed off: it was not asked again once its next check was pushed past the end of the run.
             assert len(tried) < len(good)

@@ -16,6 +16,7 @@ from ingest.entities.catalog import forget_catalog
 from ingest.entities.link import link_post
 from ingest.entities.merge import merge_entities
 from ingest.entities.review import load_queue
+from tests.support.vault_pages import fresh_vault
 
 POST = (
     "Researchers at Quillfeather Labs released Zorbo-3, trained with reinforcement learning from human "
@@ -26,10 +27,7 @@ POST = (
 
 @pytest.fixture()
 def vault(tmp_path: Path):
-    v = Vault(tmp_path / "wiki")
-    v.root.mkdir()
-    yield v
-    forget_catalog(v)
+    yield from fresh_vault(tmp_path)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

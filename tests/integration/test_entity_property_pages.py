@@ -24,6 +24,7 @@ from ingest.entities.link import link_post
 from ingest.entities.merge import merge_entities
 from ingest.entities.properties import fill_properties
 from tests.support.graph_backends import BACKENDS, open_test_store
+from tests.support.vault_pages import fresh_vault
 
 POST = (
     "The [LIMA: Less Is More for Alignment](https://arxiv.org/abs/2305.11206) paper fine-tunes on 1,000 examples, "
@@ -37,10 +38,7 @@ DAY = date(2024, 6, 27)
 
 @pytest.fixture()
 def vault(tmp_path: Path):
-    v = Vault(tmp_path / "wiki")
-    v.root.mkdir()
-    yield v
-    forget_catalog(v)
+    yield from fresh_vault(tmp_path)
 
 
 def page(vault: Vault, entity_type: str, entity_id: str) -> Entity:

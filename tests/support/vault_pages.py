@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from graph.entities_md import entity_path, render_entity, stub_body
 from graph.model import Connection, Entity, Note
 from graph.notes_md import render_note
 from graph.vault import Vault, atomic_write_text
+from ingest.entities.catalog import forget_catalog
 
 
 def mention(entity_type: str, entity_id: str, name: str | None = None, count: int = 1, salience: float = 0.3) -> dict:
@@ -69,3 +71,12 @@ def write_entity(vault: Vault, entity: Entity) -> Path:
     path = entity_path(vault, entity.type, entity.id)
     atomic_write_text(path, render_entity(entity))
     return path
+
+
+def fresh_vault(tmp_path: Path) -> Iterator[Vault]:
+    """An empty vault for entity-linking tests; its cached entity catalogue is dropped afterwards, so no later test
+    (same process, maybe the same path) sees this one's entities."""
+    vault = Vault(tmp_path / "wiki")
+    vault.root.mkdir()
+    yield vault
+    forget_catalog(vault)

@@ -41,6 +41,15 @@ FIELD_HINTS = {
 }
 
 
+def normalise_keys(data: Any, aliases: dict[str, str]) -> Any:
+    """A model's answer object with its keys in snake case ("Why it matters" → why_it_matters) and the usual
+    other names mapped to ours; anything but an object is left for validation to refuse."""
+    if not isinstance(data, dict):
+        return data
+    keys = {re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_"): value for key, value in data.items()}
+    return {aliases.get(key, key): value for key, value in keys.items()}
+
+
 class AnswerInvalid(ValueError):
     """The answer is not a valid summary; the message says why, in words a model can act on."""
 
@@ -86,13 +95,7 @@ class SummaryAnswer(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _normalise_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        normalised = {}
-        for key, value in data.items():
-            name = re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_")
-            normalised[_KEY_ALIASES.get(name, name)] = value
-        return normalised
+        return normalise_keys(data, _KEY_ALIASES)
 
     @field_validator("tldr", "why_it_matters", mode="before")
     @classmethod

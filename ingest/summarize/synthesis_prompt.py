@@ -9,7 +9,6 @@ Bump SYNTHESIS_PROMPT_VERSION whenever the wording changes: it is part of the ca
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from ingest.summarize.llm_prompt import (
     MESSAGE_OVERHEAD,
     TokenCount,
 )
-from ingest.summarize.llm_schema import AnswerInvalid, parse_validated
+from ingest.summarize.llm_schema import AnswerInvalid, normalise_keys, parse_validated
 
 SYNTHESIS_PROMPT_VERSION = 1
 MIN_PARAGRAPH_CHARS = 40
@@ -58,10 +57,7 @@ class SynthesisAnswer(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _normalise_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        keys = {re.sub(r"[^a-z0-9]+", "_", str(key).lower()).strip("_"): value for key, value in data.items()}
-        return {_KEY_ALIASES.get(key, key): value for key, value in keys.items()}
+        return normalise_keys(data, _KEY_ALIASES)
 
     @field_validator("paragraph", mode="before")
     @classmethod

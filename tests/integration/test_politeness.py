@@ -93,7 +93,7 @@ def test_a_refused_connection_owes_no_pause(server):
         assert refused.value.unreachable
         started = time.monotonic()
         fetcher.fetch_page(page, allow_private=True)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0  # well short of the 3 s pause, with room for a busy machine
         started = time.monotonic()
         fetcher.fetch_page(page, allow_private=True)  # after a real request the pause is owed
         assert time.monotonic() - started >= 2.9

@@ -1,8 +1,10 @@
 """A real HTTP server on loopback that serves fixture feeds (with ETag / Last-Modified / 304 support).
 
-Per resource it can also gzip the body, leave out Content-Length, send the body slowly in chunks, or wait before
-answering; `add_redirect` serves a redirect to another URL. The server notes when each request arrived and
-finished, and the most requests it was ever answering at once (to check a client's per-host politeness).
+Per resource it can also gzip the body, leave out Content-Length, send the body slowly in chunks, wait before
+answering, or hold the answer until a condition the test controls is met (`hold`: a Barrier's or an Event's wait);
+`add_redirect` serves a redirect to another URL. The server notes when each request arrived and
+finished, and the most requests it ever had waiting for their answer at once (to check a client's per-host
+politeness).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +37,10 @@ class Resource:
     chunk_size: int = 1024
     # Seconds to wait before answering at all.
     delay: float = 0.0
+    # Called before answering (before `delay`); the request waits until it returns. A condition to wait on rather
+    # than a guessed delay: e.g. `threading.Barrier(2, timeout=30).wait` holds each request until another is in
+    # flight too, however slowly the client's threads get to it. If it raises, the request gets no answer.
+    hold: Callable[[], object] | None = None
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Visit:
     path: str
     arrived: float  # time.monotonic()
     finished: float | None = None
+    # Set once the answer starts: the request no longer counts as in flight (see `FeedServer._answering`).
+    answered: bool = False
 
 
 class _QuietOnDisconnect(ThreadingHTTPServer):
@@ -67,17 +76,23 @@ class FeedServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
-                visit = server._arrive(self.path, dict(self.headers))
+                self.visit = server._arrive(self.path, dict(self.headers))
                 try:
                     self._answer()
                 finally:
-                    server._leave(visit)
+                    server._leave(self.visit)
+
+            def send_response(self, code: int, message: str | None = None) -> None:
+                server._answering(self.visit)
+                super().send_response(code, message)
 
             def _answer(self) -> None:
                 resource = server.resources.get(self.path)
                 if resource is None:
                     self.send_error(404)
                     return
+                if resource.hold is not None:
+                    resource.hold()
                 if resource.delay > 0:
                     time.sleep(resource.delay)
                 tag = '"' + hashlib.sha1(resource.body).hexdigest() + '"'
@@ -137,9 +152,17 @@ class FeedServer:
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         return visit
 
-    def _leave(self, visit: Visit) -> None:
+    def _answering(self, visit: Visit) -> None:
+        """A request stops counting as in flight when its answer starts, not when this thread is done with it:
+        the client may read the whole answer, and send its next request, before this thread runs again."""
         with self._lock:
-            self._in_flight -= 1
+            if not visit.answered:
+                visit.answered = True
+                self._in_flight -= 1
+
+    def _leave(self, visit: Visit) -> None:
+        self._answering(visit)  # a request answered with nothing (a failed `hold`) stops counting too
+        with self._lock:
             visit.finished = time.monotonic()
 
     @property

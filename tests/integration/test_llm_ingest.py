@@ -56,7 +56,7 @@ def workspace(tmp_path):
         (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
         env = {
             "wiki_dir": wiki, "data_dir": tmp_path / "data", "embed_model_path": embed_config().model_path,
-            "summarizer": "llm", "llm_model": "stub-model", "llm_base_url": llm.base_url, "llm_timeout": 5.0,
+            "summarizer": "llm", "llm_model": "stub-model", "llm_base_url": llm.base_url, "llm_timeout": 30.0,
             "llm_retry_backoff": 0.0, "llm_price_prompt_per_1k": 1.0, "llm_price_completion_per_1k": 2.0,
         }
         yield env, llm

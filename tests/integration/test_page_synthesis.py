@@ -53,7 +53,7 @@ def answer_citing_listed(request: dict) -> str:
 @pytest.fixture
 def make(stub, tmp_path, count_tokens):
     def build(model: str = "stub-model") -> LLMSynthesizer:
-        config = LLMConfig(provider="openai-like", model=model, base_url=stub.base_url, timeout=2.0, max_retries=2,
+        config = LLMConfig(provider="openai-like", model=model, base_url=stub.base_url, timeout=30.0, max_retries=2,
                            retry_backoff=0.0, max_output_tokens=512, token_budget=4000, price_prompt_per_1k=1.0)
         return LLMSynthesizer(config, ChatClient(build_llm(config), config), LLMCache(tmp_path / "llm_cache"), count_tokens)
 

@@ -48,7 +48,7 @@ def test_an_llm_ingest_writes_synthesis_paragraphs_and_the_pages_command_then_as
         for entity_id, name in CONCEPTS.items():
             write_entity(vault, make_entity("Concept", entity_id, name))
         env = {"wiki_dir": wiki, "data_dir": tmp_path / "data", "embed_model_path": embed_config().model_path, "summarizer": "llm",
-               "llm_model": "stub-model", "llm_base_url": llm.base_url, "llm_timeout": 5.0, "llm_retry_backoff": 0.0}
+               "llm_model": "stub-model", "llm_base_url": llm.base_url, "llm_timeout": 30.0, "llm_retry_backoff": 0.0}
         llm.respond = respond
         with open_services(Settings(**env)) as services:
             report = ingest_once(services, progress=lambda *args: None)

@@ -26,15 +26,17 @@ SOURCE = "lamplight-review"
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("api-ingest")
     with FeedServer() as server:
-        # Answering takes a moment, so a second request arrives while the first ingest still runs.
-        feed_url = server.add("/lamplight.xml", FEED.read_bytes(), delay=1.0)
+        # The feed is answered only once the test opens the gate, so a second request certainly arrives while the
+        # first ingest still runs, however slowly a busy machine gets to it. A forgotten gate costs 60 s, not a hang.
+        gate = threading.Event()
+        feed_url = server.add("/lamplight.xml", FEED.read_bytes(), hold=lambda: gate.wait(60))
         wiki = root / "wiki"
         wiki.mkdir()
         sources = {"sources": [{"name": "Lamplight Review", "feed_url": feed_url, "tier": 2, "domains": ["ml-systems"], "allow_private": True}]}
         (wiki / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
         services = Services.open(api_settings(root, api_key=KEY))
         try:
-            yield services, server
+            yield services, server, gate
         finally:
             services.close()
 
@@ -50,7 +52,7 @@ async def _finished(client, job_id: str, timeout: float = 90.0) -> dict:
 
 
 async def test_ingest_runs_in_the_background_once_at_a_time_and_is_visible_after(world) -> None:
-    services, server = world
+    services, server, gate = world
     app = create_app(services.settings, services=services)
     headers = {"X-API-Key": KEY}
     async with asgi_client(app) as client:
@@ -61,6 +63,7 @@ async def test_ingest_runs_in_the_background_once_at_a_time_and_is_visible_after
         assert started.headers["location"] == f"/jobs/{job['id']}"
 
         second = await client.post("/ingest", headers=headers)
+        gate.set()  # from here on the feed is answered at once
         assert second.status_code == 409 and second.json()["error"]["code"] == "conflict"
         assert job["id"] in second.json()["error"]["message"]
 
@@ -92,7 +95,8 @@ async def test_ingest_runs_in_the_background_once_at_a_time_and_is_visible_after
 
 
 async def test_a_failed_ingest_reports_why_and_frees_the_lock(world) -> None:
-    services, _ = world
+    services, _, gate = world
+    gate.set()  # nothing to hold up here
     sources_file = services.vault.sources_file
     original = sources_file.read_text(encoding="utf-8")
     app = create_app(services.settings, services=services)
@@ -145,7 +149,7 @@ def _hammer(index, vector: list[float], rounds: int = 40) -> list[str]:
 
 def test_searches_while_an_ingest_writes_do_not_collide(world) -> None:
     """Request threads search the local vector index while the job thread writes to it."""
-    services, _ = world
+    services, _, _ = world
     before = services.index.entity_count()
     errors = _hammer(services.index, services.embedder.embed_one("stress test"))
     assert errors == []

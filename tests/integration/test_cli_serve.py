@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.support.cli_process import cli_env, free_port, served_cli
+from tests.support.cli_process import cli_env, free_port, free_ports, served_cli
 from tests.support.feed_server import FeedServer
 
 FEED = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "rss_two_posts.xml"
@@ -38,7 +38,7 @@ def wiki_env(tmp_path, feeds) -> dict[str, str]:
 
 
 def test_serve_listens_on_the_host_and_port_given(tmp_path, wiki_env) -> None:
-    port, other = free_port(), free_port()
+    port, other = free_ports(2)
     env = wiki_env | {"WIKIGRAPH_PORT": str(other)}  # the option wins over the setting
     with served_cli(["serve", "--host", "127.0.0.1", "--port", str(port)], port, env, tmp_path) as served:
         health = httpx.get(served.url + "/health", timeout=10).json()

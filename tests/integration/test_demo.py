@@ -15,7 +15,7 @@ import yaml
 
 from api.demo import demo_workspace
 from graph.notes_md import parse_note
-from tests.support.cli_process import cli_env, free_port, served_cli
+from tests.support.cli_process import cli_env, free_ports, served_cli
 
 DEMO_NOTES = 12  # the posts of the sample feeds (ingest/demo/posts)
 STARTER_WIKI = Path(__file__).resolve().parents[2] / "wiki_content"
@@ -24,9 +24,9 @@ SECTIONS = ("## TL;DR", "## Why it matters", "## Connections", "## Research angl
 
 @pytest.mark.slow
 def test_demo_ingests_the_sample_feeds_serves_them_and_cleans_up(tmp_path) -> None:
-    port = free_port()
+    port, setting = free_ports(2)
     # `--port` wins over the setting; the repository's vault lends its starter concepts (and is left untouched).
-    env = cli_env(WIKIGRAPH_PORT=str(free_port()), WIKIGRAPH_WIKI_DIR=str(STARTER_WIKI))
+    env = cli_env(WIKIGRAPH_PORT=str(setting), WIKIGRAPH_WIKI_DIR=str(STARTER_WIKI))
     with served_cli(["demo", "--host", "127.0.0.1", "--port", str(port)], port, env, tmp_path, timeout=300) as served:
         output = served.output()
         ready = re.search(r"demo ready in [0-9.]+ s: wiki in (\S+)", output)

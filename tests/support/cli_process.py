@@ -25,9 +25,20 @@ CLI = [sys.executable, "-c", "from api.cli import main; main()"]
 
 def free_port() -> int:
     """A loopback port nothing listens on now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different loopback ports nothing listens on now. The probes stay bound until all are picked:
+    one probe closed before the next is bound may be given the same port again."""
+    probes = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def cli_env(**settings: str) -> dict[str, str]:

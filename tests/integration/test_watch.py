@@ -143,8 +143,8 @@ def test_serve_watch_runs_the_loop_inside_the_api(workspace):
         hits = client.get("/search", params={"q": POSTS[0].title, "k": 3})
         assert hits.status_code == 200 and hits.json()["count"] >= 1
         assert client.get("/health").json()["status"] == "ok"
-        polled = len(arrivals(server, "/good.xml"))
-    # Shut down with the app: no poll after it stopped.
+    # Shut down with the app (its pass in progress, if any, finished): no poll after it stopped.
+    polled = len(arrivals(server, "/good.xml"))
     time.sleep(INTERVAL * 1.5)
     assert len(arrivals(server, "/good.xml")) == polled
 

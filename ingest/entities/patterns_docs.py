@@ -19,6 +19,8 @@ from ingest.entities.vocabulary import (
 
 ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 ARXIV_TEXT_RE = re.compile(r"\barXiv:?\s*(\d{4}\.\d{4,5})(?:v\d+)?\b", re.IGNORECASE)
+# What may stand between a title and the arXiv id that follows it: "*Title* (arXiv:2401.01234)", "*Title*, arXiv 2401…".
+TITLE_TO_ID_GAP_RE = re.compile(r"[\s*_\"”’']*[(\[,–—-]?\s*")
 PAPER_CUE_RE = re.compile(r"\b(?:paper|papers|preprint|arxiv|report|study|publication|proceedings)\b", re.IGNORECASE)
 NAMED_DOCUMENT_RE = re.compile(
     rf"\b(?:[Tt]he|[Oo]ur|[Tt]heir|[Ii]ts|{NAME_TOKEN}'s|{NAME_TOKEN}’s)\s+"
@@ -84,7 +86,25 @@ def _emphasised_titles(index: int, segment: Segment, previous: Segment | None) -
     for span in segment.emphasis:
         text = segment.text[span.start : span.end].strip(" .,;*_")
         if len(text.split()) >= 3 and _is_title(text):
-            yield Found("Paper", text, index, span.start, span.end, "emphasised-title", 2)
+            arxiv_id = _arxiv_id_after(segment, span.end)
+            if arxiv_id is None:
+                yield Found("Paper", text, index, span.start, span.end, "emphasised-title", 2)
+            else:  # the title and its id are one paper, grouped with the id's own finding by the shared id
+                yield Found("Paper", text, index, span.start, span.end, "emphasised-title", 3, (), (("arxiv", arxiv_id),))
+
+
+def _arxiv_id_after(segment: Segment, end: int) -> str | None:
+    """The arXiv id written right after a title, as text ("(arXiv:2401.01234)") or as a link to arxiv.org."""
+    gap = TITLE_TO_ID_GAP_RE.match(segment.text, end)
+    start = gap.end() if gap else end
+    written = ARXIV_TEXT_RE.match(segment.text, start)
+    if written:
+        return written.group(1)
+    for link in segment.links:
+        linked = ARXIV_URL_RE.search(link.href or "")
+        if linked and end <= link.start <= start:
+            return linked.group(1)
+    return None
 
 
 def _named_documents(index: int, segment: Segment) -> Iterator[Found]:

@@ -52,7 +52,7 @@ def resolve_one(proposal: Proposal, catalog: EntityCatalog, embedder, thresholds
     for scheme, value in sorted(proposal.external_ids.items()):
         ref = catalog.by_external_id(scheme, value)
         if ref:
-            return _existing(proposal, catalog, ref)
+            return _existing(proposal, catalog, ref, name_is_alias=True)
     ref = _exact(proposal, catalog)
     if ref:
         return _existing(proposal, catalog, ref)
@@ -73,10 +73,13 @@ def resolve_one(proposal: Proposal, catalog: EntityCatalog, embedder, thresholds
     return resolved
 
 
-def _existing(proposal: Proposal, catalog: EntityCatalog, ref: str) -> Resolved:
+def _existing(proposal: Proposal, catalog: EntityCatalog, ref: str, name_is_alias: bool = False) -> Resolved:
+    """`name_is_alias`: matched by a canonical id, so the proposal's name is another name of the entity (a paper
+    known so far as "arXiv 2401.01234" learns its title)."""
     entity = catalog.entities[ref]
     known = {name_key(name) for name in names_of(entity)}
-    additions = [alias for alias in proposal.aliases if name_key(alias) not in known and _worth_keeping(alias)]
+    spellings = [proposal.name, *proposal.aliases] if name_is_alias else proposal.aliases
+    additions = [alias for alias in spellings if name_key(alias) not in known and _worth_keeping(alias)]
     return Resolved(proposal, ref, created=False, new_aliases=sorted(set(additions)))
 
 

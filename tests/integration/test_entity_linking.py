@@ -208,3 +208,14 @@ def test_cli_merge_refuses_a_type_mismatch(vault, monkeypatch):
     assert result.exit_code == 1 and "cannot merge a Person page into a Organization page" in result.output
     ok = CliRunner().invoke(app, ["entities", "merge", "orgs/acme-labs", "orgs/acme-laboratories"])
     assert ok.exit_code == 0 and "merged orgs/acme-laboratories.md into orgs/acme-labs.md" in ok.output
+
+
+def test_a_paper_known_by_its_id_learns_its_title(vault):
+    link_post(vault, "Short", "A new preprint, arXiv:2502.04321, claims tidy gradients.", date(2026, 3, 1), "n1")
+    titled = "The paper *Tidy Gradients for Sparse Widgets* (arXiv:2502.04321) holds up on a second read."
+    result = link_post(vault, "Longer", titled, date(2026, 3, 8), "n2")
+    papers = [m for m in result.mentions if m["type"] == "Paper"]
+    assert [m["id"] for m in papers] == ["arxiv-2502-04321"]  # one paper, the page it already had
+    page = parse_entity(entity_path(vault, "Paper", "arxiv-2502-04321").read_text(), None)
+    assert page.aliases == ["Tidy Gradients for Sparse Widgets"]
+    assert not entity_path(vault, "Paper", "tidy-gradients-for-sparse-widgets").exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ingest.entities.extract import propose
 from ingest.entities.text import post_segments
 
@@ -29,6 +31,26 @@ def test_one_arxiv_id_makes_two_mentions_one_paper():
     )
     papers = [key for key in found if key[0] == "Paper"]
     assert papers == [("Paper", "Widget Scaling in Practice")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The clearest evidence is *Widget Gaps in Unit-Test Rewards* (arXiv:2603.11872) by two authors.",
+        "The paper *Widget Gaps in Unit-Test Rewards*, arXiv 2603.11872v2, reports a six percent hack rate.",
+        "The paper *Widget Gaps in Unit-Test Rewards* ([arXiv](https://arxiv.org/abs/2603.11872)) is careful.",
+    ],
+)
+def test_a_title_followed_by_its_arxiv_id_is_one_paper(body):
+    papers = {key: p for key, p in proposals(body).items() if key[0] == "Paper"}
+    assert list(papers) == [("Paper", "Widget Gaps in Unit-Test Rewards")]
+    assert papers[("Paper", "Widget Gaps in Unit-Test Rewards")].external_ids == {"arxiv": "2603.11872"}
+
+
+def test_an_arxiv_id_further_along_is_another_paper():
+    found = proposals("The paper *Gradient Gardens and the Limits of Pruning* is one study; another is arXiv:2503.00007.")
+    assert found[("Paper", "Gradient Gardens and the Limits of Pruning")].external_ids == {}
+    assert found[("Paper", "arXiv 2503.00007")].external_ids == {"arxiv": "2503.00007"}
 
 
 def test_titles_introduced_as_papers():

@@ -62,7 +62,7 @@ def _ingest(
         summarizer = make_summarizer(services)
         return run_ingest(
             sources, fetcher, state, services.projection, summarizer, now, progress, refresh=refresh,
-            synthesizer=make_synthesizer(services), policy=refresh_policy(settings),
+            synthesizer=make_synthesizer(services), policy=refresh_policy(settings), workers=settings.fetch.fetch_workers,
         )
 
 
@@ -118,7 +118,8 @@ def dry_run_ingest(services: Services) -> DryRun:
     with http_client(settings) as client:
         fetcher = Fetcher(client, user_agent=settings.fetch.user_agent)
         refreshed = refresh_sources(
-            load_sources(services.vault.sources_file), fetcher, state, services.vault, now, policy=refresh_policy(settings)
+            load_sources(services.vault.sources_file), fetcher, state, services.vault, now, policy=refresh_policy(settings),
+            workers=settings.fetch.fetch_workers,
         )
     return DryRun(refreshed, estimate_summaries(services.projection, make_summarizer(services)))
 

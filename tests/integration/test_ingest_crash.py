@@ -29,8 +29,10 @@ from tests.support.generated_feeds import generated_posts, rss
 POSTS_PER_FEED = 15
 FEEDS = ("alpha", "beta")
 RUN = [sys.executable, "-c", "from api.cli import main; main()", "ingest"]
-# Differs between runs by design: when the post was fetched.
+# Differs between runs by design: when the post was fetched, and the day a note was logged (the runs may
+# straddle midnight).
 RUN_DEPENDENT = re.compile(r"^fetched_at: .*$", re.MULTILINE)
+LOGGED_ON = re.compile(r"^- \d{4}-\d{2}-\d{2} · ", re.MULTILINE)
 TEMP_FILE = re.compile(r"^\..*\.tmp$")
 
 
@@ -90,10 +92,12 @@ def count(root: Path, folder: str) -> int:
 
 def files(root: Path) -> dict[str, str]:
     wiki = root / "wiki_content"
-    return {
-        path.relative_to(wiki).as_posix(): RUN_DEPENDENT.sub("fetched_at: <run>", path.read_text(encoding="utf-8"))
-        for path in sorted(wiki.rglob("*.md"))
-    }
+    return {path.relative_to(wiki).as_posix(): run_independent(path, wiki) for path in sorted(wiki.rglob("*.md"))}
+
+
+def run_independent(path: Path, wiki: Path) -> str:
+    text = RUN_DEPENDENT.sub("fetched_at: <run>", path.read_text(encoding="utf-8"))
+    return LOGGED_ON.sub("- <day> · ", text) if path == wiki / "log.md" else text
 
 
 def temp_files(root: Path) -> list[str]:

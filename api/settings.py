@@ -116,9 +116,7 @@ class FetchSettings(BaseSettings):
     poll_interval: int = Field(60, ge=5, description="Minutes between checks of a source that sets no poll_interval (watch).")
     failures_before_backoff: int = Field(3, ge=1, description="Failed fetches in a row before a source is polled less often.")
     max_articles_per_refresh: int = Field(10, ge=0, description="Article pages fetched per source and refresh (0 = none).")
-    fetch_workers: int = Field(
-        4, ge=1, le=32, description="Sources fetched at once (still one request at a time per host)."
-    )
+    fetch_workers: int = Field(4, ge=1, le=32, description="Sources fetched at once (one request at a time per host).")
 
 
 class SummarizerSettings(BaseSettings):

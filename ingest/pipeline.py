@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 RELATED_CANDIDATES = 6
 NOT_QUESTIONS = frozenset({NO_QUESTIONS})  # what a note says in Open questions when it has none
-# Sources fetched at once: a slow or hanging feed holds up one worker, not the pass. The Fetcher's HostLimiter
+# Sources fetched at once by default (the entry points pass WIKIGRAPH_FETCH_WORKERS): a slow or hanging feed
+# holds up one worker, not the pass. The Fetcher's HostLimiter
 # still keeps one request in flight per host, so sources on one host take turns.
 FETCH_WORKERS = 4
 
